@@ -1,0 +1,43 @@
+package io.albireo.api.codec;
+
+import java.nio.ByteBuffer;
+
+import io.albireo.api.IntegrityException;
+
+/**
+ * A checksum algorithm ("crc32c", "sha-256", ...). Implementations are thread-safe and keep no state between calls.
+ */
+public interface Checksum {
+
+    /** @return the algorithm's name, as found in presets and manifests */
+    String name();
+
+    /** @return the length of this algorithm's digests in bytes */
+    int length();
+
+    /**
+     * Computes the digest of the remaining bytes of {@code data}.
+     *
+     * @param data the bytes to digest; its position and limit do not change
+     * @return the digest
+     */
+    Digest compute(ByteBuffer data);
+
+    /**
+     * Verifies the remaining bytes of {@code data} against {@code expected}.
+     *
+     * @param data the bytes to check; its position and limit do not change
+     * @param expected the digest computed when the bytes were written
+     * @throws IntegrityException if the digests differ, or {@code expected} is of another algorithm
+     */
+    default void verify(ByteBuffer data, Digest expected) {
+        if (!name().equals(expected.algorithm())) {
+            throw new IntegrityException("expected a " + expected.algorithm() + " digest, this is " + name());
+        }
+        Digest actual = compute(data);
+        if (!actual.equals(expected)) {
+            throw new IntegrityException(name() + " mismatch: expected " + expected.hex() + ", computed " + actual.hex()
+                    + " over " + data.remaining() + " bytes");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.albireo.codec.registry.internal;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every algorithm Albireo ships, with the bundle and feature that provide it: what the registry names in its error
+ * when a service is missing, and what {@code codec:list} shows as inactive.
+ */
+final class Catalog {
+
+    /**
+     * One shipped algorithm implementation.
+     *
+     * @param family the codec family
+     * @param name the algorithm's name
+     * @param implementation the implementation's short name
+     * @param bundle the symbolic name of the bundle that provides it
+     * @param feature the feature that installs that bundle
+     */
+    record Known(String family, String name, String implementation, String bundle, String feature) {
+    }
+
+    static final String CHECKSUM = "checksum";
+    static final String COMPRESSOR = "compressor";
+    static final String CIPHER = "cipher";
+    static final String ERASURE_CODEC = "erasure-codec";
+
+    private final List<Known> known = List.of(
+            new Known(CHECKSUM, "crc32c", "java", "io.albireo.checksum.crc32c", "albireo-codec-crc32c"));
+
+    List<Known> all() {
+        return known;
+    }
+
+    Optional<Known> find(String family, String name) {
+        return known.stream().filter(k -> k.family().equals(family) && k.name().equals(name)).findFirst();
+    }
+
+    Optional<Known> find(String family, String name, String implementation) {
+        return known.stream().filter(k -> k.family().equals(family) && k.name().equals(name)
+                && k.implementation().equals(implementation)).findFirst();
+    }
+}

@@ -1,0 +1,129 @@
+package io.albireo.codec.registry.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+
+import io.albireo.api.AlbireoName;
+import io.albireo.api.Implementation;
+import io.albireo.api.codec.AlgorithmUnavailableException;
+import io.albireo.api.codec.Checksum;
+import io.albireo.api.codec.CodecRegistry.AlgorithmInfo;
+import io.albireo.api.codec.Digest;
+
+class LiveCodecRegistryTest {
+    private final AtomicLong serviceIds = new AtomicLong();
+    private final LiveCodecRegistry registry = new LiveCodecRegistry();
+
+    @Test
+    void resolvesABoundServiceAndForgetsItWhenUnbound() {
+        Checksum crc = checksum("crc32c");
+        ServiceReference<Checksum> ref = reference("crc32c", "java", 0, "io.albireo.checksum.crc32c");
+        registry.bindChecksum(ref, crc);
+        assertSame(crc, registry.checksum("crc32c"));
+
+        registry.unbindChecksum(ref);
+        AlgorithmUnavailableException e = assertThrows(AlgorithmUnavailableException.class,
+                () -> registry.checksum("crc32c"));
+        assertEquals("checksum 'crc32c' is not available: its bundle is not active. Install it with"
+                + " 'feature:install albireo-codec-crc32c'", e.getMessage());
+        assertEquals("albireo-codec-crc32c", e.feature());
+    }
+
+    @Test
+    void anUnknownAlgorithmIsNamedAsUnknown() {
+        AlgorithmUnavailableException e = assertThrows(AlgorithmUnavailableException.class,
+                () -> registry.compressor("brotli"));
+        assertEquals("compressor 'brotli' is unknown: no Albireo feature provides it", e.getMessage());
+        assertNull(e.feature());
+    }
+
+    @Test
+    void prefersTheHighestRankingThenTheOldestService() {
+        Checksum slow = checksum("x");
+        Checksum fast = checksum("x");
+        Checksum alsoFast = checksum("x");
+        registry.bindChecksum(reference("x", "java", 0, "b.java"), slow);
+        ServiceReference<Checksum> fastRef = reference("x", "native", 10, "b.native");
+        registry.bindChecksum(fastRef, fast);
+        registry.bindChecksum(reference("x", "native2", 10, "b.native2"), alsoFast);
+        assertSame(fast, registry.checksum("x"));
+
+        registry.unbindChecksum(fastRef);
+        assertSame(alsoFast, registry.checksum("x"));
+    }
+
+    @Test
+    void resolvesAChosenImplementationAndNamesItWhenMissing() {
+        Family<Checksum> family = new Family<>("checksum", new Catalog());
+        Checksum java = checksum("crc32c");
+        family.add(reference("crc32c", "java", 0, "io.albireo.checksum.crc32c"), java);
+        assertSame(java, family.resolve("crc32c", "java"));
+        AlgorithmUnavailableException e = assertThrows(AlgorithmUnavailableException.class,
+                () -> family.resolve("crc32c", "isal"));
+        assertTrue(e.getMessage().startsWith("checksum 'crc32c (implementation isal)' is unknown"), e.getMessage());
+    }
+
+    @Test
+    void listsKnownAlgorithmsAsInactiveUntilTheirServiceArrives() {
+        AlgorithmInfo crc = registry.algorithms().stream().filter(i -> i.name().equals("crc32c")).findFirst()
+                .orElseThrow();
+        assertFalse(crc.active());
+        assertEquals("io.albireo.checksum.crc32c", crc.bundle());
+
+        registry.bindChecksum(reference("crc32c", "java", 0, "io.albireo.checksum.crc32c"), checksum("crc32c"));
+        AlgorithmInfo active = registry.algorithms().stream().filter(i -> i.name().equals("crc32c")).findFirst()
+                .orElseThrow();
+        assertTrue(active.active());
+        assertEquals(1, registry.algorithms().stream().filter(i -> i.name().equals("crc32c")).count());
+    }
+
+    private static Checksum checksum(String name) {
+        return new Checksum() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public int length() {
+                return 1;
+            }
+
+            @Override
+            public Digest compute(ByteBuffer data) {
+                return Digest.of(name, new byte[] {(byte) data.remaining()});
+            }
+        };
+    }
+
+    /** A service reference as the framework would hand one to DS: only the properties and the bundle matter here. */
+    @SuppressWarnings("unchecked")
+    private ServiceReference<Checksum> reference(String name, String implementation, int ranking, String bsn) {
+        Bundle bundle = (Bundle) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Bundle.class},
+                (proxy, method, args) -> method.getName().equals("getSymbolicName") ? bsn : null);
+        Map<String, Object> properties = Map.of(AlbireoName.PROPERTY, name, Implementation.PROPERTY, implementation,
+                Constants.SERVICE_RANKING, ranking, Constants.SERVICE_ID, serviceIds.incrementAndGet());
+        return (ServiceReference<Checksum>) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ServiceReference.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getProperty" -> properties.get((String) args[0]);
+                    case "getBundle" -> bundle;
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> null;
+                });
+    }
+}
