@@ -11,20 +11,23 @@ public class AlgorithmUnavailableException extends StorageException {
 
     private final String family;
     private final String algorithm;
+    private final String bundle;
     private final String feature;
 
     /**
      * @param family the kind of algorithm ("compressor", "cipher", ...)
      * @param algorithm the name asked for
-     * @param feature the Karaf feature that provides it, or {@code null} if no known feature does
+     * @param bundle the symbolic name of the bundle that provides it, or {@code null} if no known bundle does
+     * @param feature the Karaf feature that installs that bundle, or {@code null} if no known feature does
      */
-    public AlgorithmUnavailableException(String family, String algorithm, String feature) {
+    public AlgorithmUnavailableException(String family, String algorithm, String bundle, String feature) {
         super(feature == null
                 ? family + " '" + algorithm + "' is unknown: no Albireo feature provides it"
-                : family + " '" + algorithm + "' is not available: its bundle is not active. Install it with"
-                        + " 'feature:install " + feature + "'");
+                : family + " '" + algorithm + "' is not available: bundle " + bundle + " is not active."
+                        + " Install it with 'feature:install " + feature + "'");
         this.family = family;
         this.algorithm = algorithm;
+        this.bundle = bundle;
         this.feature = feature;
     }
 
@@ -36,6 +39,11 @@ public class AlgorithmUnavailableException extends StorageException {
     /** @return the name asked for */
     public String algorithm() {
         return algorithm;
+    }
+
+    /** @return the bundle that provides it, or {@code null} */
+    public String bundle() {
+        return bundle;
     }
 
     /** @return the feature that provides it, or {@code null} */

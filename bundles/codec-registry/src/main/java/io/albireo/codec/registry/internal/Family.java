@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.framework.Constants;
@@ -77,12 +78,9 @@ final class Family<T> {
                 return p.service();
             }
         }
-        AlgorithmUnavailableException e = unavailable(name);
-        if (providers.isEmpty()) {
-            throw e;
-        }
+        Optional<Catalog.Known> known = catalog.find(family, name, implementation);
         throw new AlgorithmUnavailableException(family, name + " (implementation " + implementation + ")",
-                catalog.find(family, name, implementation).map(Catalog.Known::feature).orElse(null));
+                known.map(Catalog.Known::bundle).orElse(null), known.map(Catalog.Known::feature).orElse(null));
     }
 
     List<Provider<T>> providers() {
@@ -92,8 +90,9 @@ final class Family<T> {
     }
 
     private AlgorithmUnavailableException unavailable(String name) {
-        return new AlgorithmUnavailableException(family, name,
-                catalog.find(family, name).map(Catalog.Known::feature).orElse(null));
+        Optional<Catalog.Known> known = catalog.find(family, name);
+        return new AlgorithmUnavailableException(family, name, known.map(Catalog.Known::bundle).orElse(null),
+                known.map(Catalog.Known::feature).orElse(null));
     }
 
     /** One service providing one algorithm. */

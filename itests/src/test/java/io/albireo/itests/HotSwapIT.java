@@ -1,0 +1,152 @@
+package io.albireo.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import javax.inject.Inject;
+
+import org.apache.karaf.features.BootFinished;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+
+import io.albireo.api.codec.AlgorithmUnavailableException;
+import io.albireo.api.codec.CodecRegistry;
+
+/**
+ * Hot swap: a provider bundle leaves and comes back while its consumer runs. The consumer here is the codec registry,
+ * which every data path asks for its algorithms; the provider is the crc32c checksum bundle. With the provider gone the
+ * registry answers with an error naming the algorithm, its bundle and the feature to install; with it back, the same
+ * registry (same service, same component instance) resolves it again, and no other bundle was stopped on the way.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class HotSwapIT {
+    private static final String PROVIDER = "io.albireo.checksum.crc32c";
+    private static final String CONSUMER_COMPONENT = "io.albireo.codec.registry.internal.LiveCodecRegistry";
+    /** The CRC-32C check value: crc32c("123456789"). */
+    private static final String CHECK = "e3069283";
+
+    @Inject
+    BundleContext context;
+
+    @Inject
+    ServiceComponentRuntime scr;
+
+    @Inject
+    CodecRegistry registry;
+
+    @Inject
+    SessionFactory sessions;
+
+    @Inject
+    BootFinished bootFinished;
+
+    @Configuration
+    public Option[] configuration() {
+        return Appliance.boot();
+    }
+
+    @Test
+    public void theConsumerNamesTheMissingProviderAndWorksAgainWhenItReturns() throws Exception {
+        assertEquals(CHECK, crc32cOfCheckString());
+        long registryService = serviceId(context.getServiceReference(CodecRegistry.class));
+        long registryComponent = consumerConfiguration().id;
+
+        List<String> stoppedElsewhere = new ArrayList<>();
+        BundleListener watcher = event -> {
+            String name = event.getBundle().getSymbolicName();
+            if (event.getType() == BundleEvent.STOPPED && !PROVIDER.equals(name)) {
+                stoppedElsewhere.add(name);
+            }
+        };
+        context.addBundleListener(watcher);
+        try {
+            Bundle provider = bundle(PROVIDER);
+            String location = provider.getLocation();
+            provider.stop();
+            provider.uninstall();
+
+            AlgorithmUnavailableException missing = assertThrows(AlgorithmUnavailableException.class,
+                    this::crc32cOfCheckString);
+            assertEquals("checksum 'crc32c' is not available: bundle io.albireo.checksum.crc32c is not active."
+                    + " Install it with 'feature:install albireo-codec-crc32c'", missing.getMessage());
+            String status = Appliance.execute(sessions, "albireo:status Checksum");
+            assertTrue(status, !status.matches("(?s).*Checksum\\s+\\|\\s+crc32c.*") && status.contains("Status: OK"));
+
+            Bundle again = context.installBundle(location);
+            again.start();
+            assertEquals(CHECK, awaitCrc32c());
+        } finally {
+            context.removeBundleListener(watcher);
+        }
+
+        assertEquals("the registry's service was not replaced", registryService,
+                serviceId(context.getServiceReference(CodecRegistry.class)));
+        assertEquals("the registry's component was not reactivated", registryComponent, consumerConfiguration().id);
+        assertEquals("bundles stopped besides the provider", List.of(), stoppedElsewhere);
+    }
+
+    private String crc32cOfCheckString() {
+        return registry.checksum("crc32c").compute(ByteBuffer.wrap("123456789".getBytes(StandardCharsets.US_ASCII)))
+                .hex();
+    }
+
+    /** DS registers the provider's service as its bundle starts; allow it a moment on a loaded machine. */
+    private String awaitCrc32c() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return crc32cOfCheckString();
+            } catch (AlgorithmUnavailableException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private ComponentConfigurationDTO consumerConfiguration() {
+        for (ComponentDescriptionDTO description : scr.getComponentDescriptionDTOs()) {
+            if (description.name.equals(CONSUMER_COMPONENT)) {
+                ComponentConfigurationDTO[] configurations = scr.getComponentConfigurationDTOs(description)
+                        .toArray(ComponentConfigurationDTO[]::new);
+                assertEquals(1, configurations.length);
+                return configurations[0];
+            }
+        }
+        throw new AssertionError("no component " + CONSUMER_COMPONENT);
+    }
+
+    private Bundle bundle(String symbolicName) {
+        return Arrays.stream(context.getBundles()).filter(b -> b.getSymbolicName().equals(symbolicName)).findFirst()
+                .orElseThrow(() -> new AssertionError("no bundle " + symbolicName));
+    }
+
+    private static long serviceId(ServiceReference<?> reference) {
+        return (Long) reference.getProperty(Constants.SERVICE_ID);
+    }
+}
