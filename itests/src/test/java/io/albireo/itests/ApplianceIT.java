@@ -99,7 +99,7 @@ public class ApplianceIT {
 
     @Test
     public void theAlbireoFeaturesAreInstalledAtBoot() throws Exception {
-        for (String name : List.of("albireo-core", "albireo-codecs", "albireo-codec-crc32c")) {
+        for (String name : List.of("albireo-core", "albireo-codecs", "albireo-checksum-crc32c")) {
             assertTrue(name + " is installed", features.isInstalled(features.getFeature(name)));
         }
     }

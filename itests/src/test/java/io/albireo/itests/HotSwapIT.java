@@ -92,7 +92,7 @@ public class HotSwapIT {
             AlgorithmUnavailableException missing = assertThrows(AlgorithmUnavailableException.class,
                     this::crc32cOfCheckString);
             assertEquals("checksum 'crc32c' is not available: bundle io.albireo.checksum.crc32c is not active."
-                    + " Install it with 'feature:install albireo-codec-crc32c'", missing.getMessage());
+                    + " Install it with 'feature:install albireo-checksum-crc32c'", missing.getMessage());
             String status = Appliance.execute(sessions, "albireo:status Checksum");
             assertTrue(status, !status.matches("(?s).*Checksum\\s+\\|\\s+crc32c.*") && status.contains("Status: OK"));
 

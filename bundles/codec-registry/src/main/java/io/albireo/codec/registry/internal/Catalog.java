@@ -27,7 +27,7 @@ final class Catalog {
     static final String ERASURE_CODEC = "erasure-codec";
 
     private final List<Known> known = List.of(
-            new Known(CHECKSUM, "crc32c", "java", "io.albireo.checksum.crc32c", "albireo-codec-crc32c"));
+            new Known(CHECKSUM, "crc32c", "java", "io.albireo.checksum.crc32c", "albireo-checksum-crc32c"));
 
     List<Known> all() {
         return known;

@@ -39,9 +39,9 @@ class LiveCodecRegistryTest {
         AlgorithmUnavailableException e = assertThrows(AlgorithmUnavailableException.class,
                 () -> registry.checksum("crc32c"));
         assertEquals("checksum 'crc32c' is not available: bundle io.albireo.checksum.crc32c is not active."
-                + " Install it with 'feature:install albireo-codec-crc32c'", e.getMessage());
+                + " Install it with 'feature:install albireo-checksum-crc32c'", e.getMessage());
         assertEquals("io.albireo.checksum.crc32c", e.bundle());
-        assertEquals("albireo-codec-crc32c", e.feature());
+        assertEquals("albireo-checksum-crc32c", e.feature());
     }
 
     @Test
