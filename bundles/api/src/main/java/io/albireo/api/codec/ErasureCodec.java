@@ -13,6 +13,11 @@ public interface ErasureCodec {
     /** @return this implementation's short name ("java", "isal") */
     String implementation();
 
+    /** @return what this implementation runs on, for the operator ("Vector API, 512-bit", "ISA-L 2.30") */
+    default String details() {
+        return implementation();
+    }
+
     /**
      * @param k the number of data fragments
      * @param m the number of parity fragments
