@@ -1,0 +1,220 @@
+package io.albireo.codec.rs.isal.internal;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+import io.albireo.api.codec.ErasureCode;
+
+/**
+ * RS(k, m) computed by ISA-L, with the same generator as the Java codec: the identity over ISA-L's own Cauchy matrix
+ * (gf_gen_cauchy1_matrix) for k > 1, all-ones parity rows (copies) for k = 1. Matrix inversion and products go through
+ * ISA-L's GF(2^8) routines too, so this is an independent implementation that the tests compare with the Java one.
+ *
+ * <p>
+ * Direct buffers are handed to ISA-L as they are. Heap buffers are copied through native scratch memory in strips,
+ * which costs a copy of every byte: the data path should use direct buffers with this codec.
+ */
+final class IsalReedSolomon implements ErasureCode {
+    /** The strip size for buffers that are not direct. */
+    static final int STRIP = 256 * 1024;
+
+    private final int k;
+    private final int m;
+    /** The (k + m) x k generator, row-major. */
+    private final byte[] generator;
+    /** The parity rows expanded by ec_init_tables; null when there is no arithmetic (m = 0 or k = 1). */
+    private final Memory encodeTables;
+
+    IsalReedSolomon(int k, int m) {
+        this.k = k;
+        this.m = m;
+        this.generator = new byte[(k + m) * k];
+        if (k == 1) {
+            Arrays.fill(generator, (byte) 1);
+        } else {
+            Isal.gf_gen_cauchy1_matrix(generator, k + m, k);
+        }
+        this.encodeTables = m == 0 || k == 1 ? null : tables(Arrays.copyOfRange(generator, k * k, (k + m) * k), m);
+    }
+
+    @Override
+    public int k() {
+        return k;
+    }
+
+    @Override
+    public int m() {
+        return m;
+    }
+
+    @Override
+    public void encode(ByteBuffer[] data, ByteBuffer[] parity) {
+        check(data.length == k, "RS(%d,%d) encodes %d data fragments, got %d", k, m, k, data.length);
+        check(parity.length == m, "RS(%d,%d) makes %d parity fragments, got %d buffers", k, m, m, parity.length);
+        int len = commonLength(data, "data fragment");
+        for (int r = 0; r < m; r++) {
+            check(parity[r].remaining() >= len, "parity buffer %d has room for %d bytes, fragments are %d", r,
+                    parity[r].remaining(), len);
+        }
+        if (m == 0) {
+            return;
+        }
+        if (k == 1) {
+            for (ByteBuffer copy : parity) {
+                copy.duplicate().put(data[0].duplicate());
+            }
+            return;
+        }
+        apply(encodeTables, data, parity, len);
+    }
+
+    @Override
+    public void reconstruct(ByteBuffer[] fragments, int[] wanted, ByteBuffer[] out) {
+        check(fragments.length == k + m, "RS(%d,%d) has %d fragments, got %d entries", k, m, k + m,
+                fragments.length);
+        check(out.length == wanted.length, "%d fragments wanted but %d output buffers", wanted.length, out.length);
+        boolean[] seen = new boolean[k + m];
+        for (int w : wanted) {
+            check(w >= 0 && w < k + m, "fragment %d does not exist in RS(%d,%d)", w, k, m);
+            check(!seen[w], "fragment %d is wanted twice", w);
+            seen[w] = true;
+        }
+        int[] sources = new int[k];
+        int found = 0;
+        for (int i = 0; i < k + m && found < k; i++) {
+            if (fragments[i] != null) {
+                sources[found++] = i;
+            }
+        }
+        check(found == k, "RS(%d,%d) needs %d fragments to rebuild others; only %d are present", k, m, k,
+                Arrays.stream(fragments).filter(f -> f != null).count());
+        ByteBuffer[] in = new ByteBuffer[k];
+        for (int j = 0; j < k; j++) {
+            in[j] = fragments[sources[j]];
+        }
+        int len = commonLength(in, "fragment");
+        for (int w = 0; w < out.length; w++) {
+            check(out[w].remaining() >= len, "output buffer for fragment %d has room for %d bytes, fragments are %d",
+                    wanted[w], out[w].remaining(), len);
+        }
+        if (wanted.length == 0) {
+            return;
+        }
+        if (k == 1) {
+            for (ByteBuffer copy : out) {
+                copy.duplicate().put(in[0].duplicate());
+            }
+            return;
+        }
+        try (Memory tables = tables(decodingRows(sources, wanted), wanted.length)) {
+            apply(tables, in, out, len);
+        }
+    }
+
+    /** The rows that make the wanted fragments from the sources: row(w) x inverse(rows of the sources). */
+    private byte[] decodingRows(int[] sources, int[] wanted) {
+        byte[] sub = new byte[k * k];
+        for (int i = 0; i < k; i++) {
+            System.arraycopy(generator, sources[i] * k, sub, i * k, k);
+        }
+        byte[] inverse = new byte[k * k];
+        if (Isal.gf_invert_matrix(sub, inverse, k) != 0) {
+            throw new ArithmeticException("singular matrix: the chosen fragments cannot rebuild the others");
+        }
+        byte[] rows = new byte[wanted.length * k];
+        for (int w = 0; w < wanted.length; w++) {
+            for (int j = 0; j < k; j++) {
+                byte sum = 0;
+                for (int i = 0; i < k; i++) {
+                    sum ^= Isal.gf_mul(generator[wanted[w] * k + i], inverse[i * k + j]);
+                }
+                rows[w * k + j] = sum;
+            }
+        }
+        return rows;
+    }
+
+    private Memory tables(byte[] rows, int count) {
+        Memory tables = new Memory(32L * k * count);
+        Isal.ec_init_tables(k, count, rows, tables);
+        return tables;
+    }
+
+    /** Calls ec_encode_data on the buffers where they lie if all are direct, else strip by strip through scratch. */
+    private void apply(Pointer tables, ByteBuffer[] in, ByteBuffer[] out, int len) {
+        if (allDirect(in, false) && allDirect(out, true)) {
+            try (Memory inPointers = pointers(in); Memory outPointers = pointers(out)) {
+                Isal.ec_encode_data(len, k, out.length, tables, inPointers, outPointers);
+            }
+            return;
+        }
+        int strip = Math.min(STRIP, len);
+        int regions = in.length + out.length;
+        try (Memory scratch = new Memory((long) Math.max(strip, 1) * regions);
+                Memory inPointers = new Memory(8L * in.length);
+                Memory outPointers = new Memory(8L * out.length)) {
+            for (int j = 0; j < in.length; j++) {
+                inPointers.setPointer(8L * j, scratch.share((long) j * strip));
+            }
+            for (int r = 0; r < out.length; r++) {
+                outPointers.setPointer(8L * r, scratch.share((long) (in.length + r) * strip));
+            }
+            for (int done = 0; done < len; done += strip) {
+                int n = Math.min(strip, len - done);
+                for (int j = 0; j < in.length; j++) {
+                    ByteBuffer source = in[j].duplicate();
+                    source.position(source.position() + done).limit(source.position() + n);
+                    scratch.getByteBuffer((long) j * strip, n).put(source);
+                }
+                Isal.ec_encode_data(n, k, out.length, tables, inPointers, outPointers);
+                for (int r = 0; r < out.length; r++) {
+                    ByteBuffer target = out[r].duplicate();
+                    target.position(target.position() + done);
+                    target.put(scratch.getByteBuffer((long) (in.length + r) * strip, n));
+                }
+            }
+        }
+    }
+
+    private static boolean allDirect(ByteBuffer[] buffers, boolean writable) {
+        for (ByteBuffer b : buffers) {
+            if (!b.isDirect() || (writable && b.isReadOnly())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return a native array of pointers to each buffer's position */
+    private static Memory pointers(ByteBuffer[] buffers) {
+        Memory pointers = new Memory(8L * buffers.length);
+        for (int i = 0; i < buffers.length; i++) {
+            pointers.setPointer(8L * i, Native.getDirectBufferPointer(buffers[i]).share(buffers[i].position()));
+        }
+        return pointers;
+    }
+
+    private static int commonLength(ByteBuffer[] buffers, String what) {
+        int len = buffers.length == 0 ? 0 : buffers[0].remaining();
+        for (int i = 1; i < buffers.length; i++) {
+            check(buffers[i].remaining() == len, "%ss differ in length: %d and %d bytes", what, len,
+                    buffers[i].remaining());
+        }
+        return len;
+    }
+
+    private static void check(boolean condition, String format, Object... args) {
+        if (!condition) {
+            throw new IllegalArgumentException(String.format(format, args));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RS(" + k + "," + m + ") with ISA-L";
+    }
+}
