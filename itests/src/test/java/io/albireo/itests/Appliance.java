@@ -1,6 +1,7 @@
 package io.albireo.itests;
 
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.CoreOptions.vmOption;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
@@ -62,6 +63,8 @@ final class Appliance {
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.repositories", ""),
                 editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", ssh),
                 editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", http),
+                // What bin/setenv gives the appliance's JVM; Pax Exam starts the JVM itself.
+                vmOption("--add-modules=jdk.incubator.vector"),
                 systemProperty(SSH_PORT).value(ssh),
                 systemProperty(VERSION).value(required(VERSION))));
         options.addAll(Arrays.asList(extra));

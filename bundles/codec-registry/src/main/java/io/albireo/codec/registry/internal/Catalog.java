@@ -27,7 +27,9 @@ final class Catalog {
     static final String ERASURE_CODEC = "erasure-codec";
 
     private final List<Known> known = List.of(
-            new Known(CHECKSUM, "crc32c", "java", "io.albireo.checksum.crc32c", "albireo-checksum-crc32c"));
+            new Known(CHECKSUM, "crc32c", "java", "io.albireo.checksum.crc32c", "albireo-checksum-crc32c"),
+            new Known(ERASURE_CODEC, "rs", "java", "io.albireo.codec.rs", "albireo-codec-rs"),
+            new Known(ERASURE_CODEC, "rs", "isal", "io.albireo.codec.rs.isal", "albireo-codec-rs-isal"));
 
     List<Known> all() {
         return known;
