@@ -32,12 +32,14 @@ public interface CodecRegistry {
      *
      * @param family "checksum", "compressor", "cipher" or "erasure-codec"
      * @param name the algorithm's name
-     * @param implementation the implementation's short name, or "-" when none is active
+     * @param implementation the implementation's short name
+     * @param details what the implementation offers or runs on ("levels 1 to 19", "Vector API, 512-bit"), or "-"
+     *        when it is not active
      * @param bundle the symbolic name of the bundle that provides it, or the one that would
      * @param feature the Karaf feature that provides it, or {@code null} if unknown
      * @param active whether a service is registered now
      */
-    record AlgorithmInfo(String family, String name, String implementation, String bundle, String feature,
-            boolean active) {
+    record AlgorithmInfo(String family, String name, String implementation, String details, String bundle,
+            String feature, boolean active) {
     }
 }

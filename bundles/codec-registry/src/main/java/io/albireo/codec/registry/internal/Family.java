@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.framework.Constants;
@@ -28,12 +29,24 @@ final class Family<T> {
 
     private final String family;
     private final Catalog catalog;
+    private final Function<T, String> describe;
     /** Immutable lists, replaced whole, so readers never lock. */
     private final Map<String, List<Provider<T>>> byName = new ConcurrentHashMap<>();
 
-    Family(String family, Catalog catalog) {
+    /**
+     * @param family the family's name
+     * @param catalog the algorithms Albireo ships
+     * @param describe what an implementation offers or runs on, for codec:list
+     */
+    Family(String family, Catalog catalog, Function<T, String> describe) {
         this.family = family;
         this.catalog = catalog;
+        this.describe = describe;
+    }
+
+    /** @return what {@code service} offers or runs on */
+    String describe(T service) {
+        return describe.apply(service);
     }
 
     String family() {

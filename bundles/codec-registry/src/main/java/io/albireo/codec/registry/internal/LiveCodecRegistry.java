@@ -24,10 +24,16 @@ import io.albireo.api.codec.ErasureCodec;
 @Component(service = CodecRegistry.class)
 public final class LiveCodecRegistry implements CodecRegistry {
     private final Catalog catalog = new Catalog();
-    private final Family<Checksum> checksums = new Family<>(Catalog.CHECKSUM, catalog);
-    private final Family<Compressor> compressors = new Family<>(Catalog.COMPRESSOR, catalog);
-    private final Family<Cipher> ciphers = new Family<>(Catalog.CIPHER, catalog);
-    private final Family<ErasureCodec> erasureCodecs = new Family<>(Catalog.ERASURE_CODEC, catalog);
+    private final Family<Checksum> checksums = new Family<>(Catalog.CHECKSUM, catalog,
+            c -> c.length() * 8 + "-bit digest");
+    private final Family<Compressor> compressors = new Family<>(Catalog.COMPRESSOR, catalog,
+            c -> c.levels().min() == c.levels().max() ? "no levels"
+                    : "levels " + c.levels().min() + " to " + c.levels().max() + ", default "
+                            + c.levels().defaultLevel());
+    private final Family<Cipher> ciphers = new Family<>(Catalog.CIPHER, catalog,
+            c -> c.keyLength() == 0 ? "no key" : c.keyLength() * 8 + "-bit key");
+    private final Family<ErasureCodec> erasureCodecs = new Family<>(Catalog.ERASURE_CODEC, catalog,
+            ErasureCodec::details);
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -97,23 +103,31 @@ public final class LiveCodecRegistry implements CodecRegistry {
     @Override
     public List<AlgorithmInfo> algorithms() {
         List<AlgorithmInfo> infos = new ArrayList<>();
-        for (Family<?> family : List.of(checksums, compressors, ciphers, erasureCodecs)) {
-            for (Family.Provider<?> p : family.providers()) {
-                infos.add(new AlgorithmInfo(family.family(), p.name(), p.implementation(), p.bundle(),
-                        catalog.find(family.family(), p.name(), p.implementation()).map(Catalog.Known::feature)
-                                .orElse(null),
-                        true));
-            }
-        }
+        infos.addAll(infos(checksums));
+        infos.addAll(infos(compressors));
+        infos.addAll(infos(ciphers));
+        infos.addAll(infos(erasureCodecs));
         for (Catalog.Known k : catalog.all()) {
             boolean active = infos.stream().anyMatch(i -> i.family().equals(k.family()) && i.name().equals(k.name())
                     && i.implementation().equals(k.implementation()));
             if (!active) {
-                infos.add(new AlgorithmInfo(k.family(), k.name(), k.implementation(), k.bundle(), k.feature(), false));
+                infos.add(new AlgorithmInfo(k.family(), k.name(), k.implementation(), "-", k.bundle(), k.feature(),
+                        false));
             }
         }
         infos.sort(Comparator.comparing(AlgorithmInfo::family).thenComparing(AlgorithmInfo::name)
                 .thenComparing(AlgorithmInfo::implementation));
+        return infos;
+    }
+
+    private <T> List<AlgorithmInfo> infos(Family<T> family) {
+        List<AlgorithmInfo> infos = new ArrayList<>();
+        for (Family.Provider<T> p : family.providers()) {
+            infos.add(new AlgorithmInfo(family.family(), p.name(), p.implementation(), family.describe(p.service()),
+                    p.bundle(), catalog.find(family.family(), p.name(), p.implementation())
+                            .map(Catalog.Known::feature).orElse(null),
+                    true));
+        }
         return infos;
     }
 }

@@ -69,7 +69,7 @@ class LiveCodecRegistryTest {
 
     @Test
     void resolvesAChosenImplementationAndNamesItWhenMissing() {
-        Family<Checksum> family = new Family<>("checksum", new Catalog());
+        Family<Checksum> family = new Family<>("checksum", new Catalog(), c -> "-");
         Checksum java = checksum("crc32c");
         family.add(reference("crc32c", "java", 0, "io.albireo.checksum.crc32c"), java);
         assertSame(java, family.resolve("crc32c", "java"));

@@ -2,6 +2,8 @@ package io.albireo.codec.rs.internal;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.albireo.api.codec.ErasureCode;
 
@@ -13,6 +15,8 @@ import io.albireo.api.codec.ErasureCode;
 final class ReedSolomon implements ErasureCode {
     /** Buffers without an accessible array are processed through scratch arrays this large. */
     static final int STRIP = 64 * 1024;
+    /** The most erasure patterns whose decoders are kept. */
+    static final int DECODERS = 256;
 
     private final int k;
     private final int m;
@@ -20,6 +24,11 @@ final class ReedSolomon implements ErasureCode {
     private final Kernels kernels;
     /** The parity rows, prepared once; null when there is no arithmetic to do (m = 0 or k = 1). */
     private final LinearMap encoder;
+    /**
+     * Decoders by erasure pattern (sources and wanted fragments). A lost disk makes every read of its fragments ask for
+     * the same pattern, so the inversion and table building are done once; the bound keeps the cache small.
+     */
+    private final Map<String, LinearMap> decoders = new ConcurrentHashMap<>();
 
     ReedSolomon(int k, int m, Kernels kernels) {
         this.k = k;
@@ -98,7 +107,20 @@ final class ReedSolomon implements ErasureCode {
             }
             return;
         }
-        apply(kernels.linearMap(matrix.decodingRows(sources, wanted)), in, out, len);
+        apply(decoder(sources, wanted), in, out, len);
+    }
+
+    private LinearMap decoder(int[] sources, int[] wanted) {
+        String pattern = Arrays.toString(sources) + Arrays.toString(wanted);
+        LinearMap decoder = decoders.get(pattern);
+        if (decoder == null) {
+            if (decoders.size() >= DECODERS) {
+                decoders.clear();
+            }
+            decoder = kernels.linearMap(matrix.decodingRows(sources, wanted));
+            decoders.put(pattern, decoder);
+        }
+        return decoder;
     }
 
     /** Runs the map on the buffers' arrays when they have them, else strip by strip through scratch arrays. */

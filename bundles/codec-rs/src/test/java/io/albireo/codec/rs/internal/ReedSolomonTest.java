@@ -66,6 +66,32 @@ class ReedSolomonTest {
     }
 
     @Test
+    void oneCodeStaysCorrectAcrossManyPatternsAndPastItsDecoderCache() {
+        Random random = new Random(11);
+        ErasureCode code = new ReedSolomon(6, 4, VECTOR);
+        ByteBuffer[] data = randomFragments(6, 3000, random, Kind.HEAP);
+        ByteBuffer[] fragments = concat(data, encode(code, data));
+        for (int trial = 0; trial < 3 * ReedSolomon.DECODERS; trial++) {
+            List<Integer> indices = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                indices.add(i);
+            }
+            Collections.shuffle(indices, random);
+            int[] wanted = indices.subList(0, 1 + random.nextInt(4)).stream().mapToInt(Integer::intValue).toArray();
+            ByteBuffer[] surviving = fragments.clone();
+            ByteBuffer[] out = new ByteBuffer[wanted.length];
+            for (int w = 0; w < wanted.length; w++) {
+                surviving[wanted[w]] = null;
+                out[w] = ByteBuffer.allocate(3000);
+            }
+            code.reconstruct(surviving, wanted, out);
+            for (int w = 0; w < wanted.length; w++) {
+                assertEquals(fragments[wanted[w]], out[w], "trial " + trial + ", wanted " + Arrays.toString(wanted));
+            }
+        }
+    }
+
+    @Test
     void replicationIsCopies() {
         ErasureCode code = new ReedSolomon(1, 3, VECTOR);
         ByteBuffer[] data = randomFragments(1, 777, new Random(5), Kind.HEAP);

@@ -2,6 +2,8 @@ package io.albireo.codec.rs.isal.internal;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -21,6 +23,8 @@ import io.albireo.api.codec.ErasureCode;
 final class IsalReedSolomon implements ErasureCode {
     /** The strip size for buffers that are not direct. */
     static final int STRIP = 256 * 1024;
+    /** The most erasure patterns whose decoding tables are kept. */
+    static final int DECODERS = 256;
 
     private final int k;
     private final int m;
@@ -28,6 +32,11 @@ final class IsalReedSolomon implements ErasureCode {
     private final byte[] generator;
     /** The parity rows expanded by ec_init_tables; null when there is no arithmetic (m = 0 or k = 1). */
     private final Memory encodeTables;
+    /**
+     * Decoding tables by erasure pattern (sources and wanted fragments): a lost disk makes every read of its fragments
+     * ask for the same pattern. Bounded; native memory is freed by JNA when a dropped table is collected.
+     */
+    private final Map<String, Memory> decoders = new ConcurrentHashMap<>();
 
     IsalReedSolomon(int k, int m) {
         this.k = k;
@@ -110,9 +119,20 @@ final class IsalReedSolomon implements ErasureCode {
             }
             return;
         }
-        try (Memory tables = tables(decodingRows(sources, wanted), wanted.length)) {
-            apply(tables, in, out, len);
+        apply(decoder(sources, wanted), in, out, len);
+    }
+
+    private Memory decoder(int[] sources, int[] wanted) {
+        String pattern = Arrays.toString(sources) + Arrays.toString(wanted);
+        Memory tables = decoders.get(pattern);
+        if (tables == null) {
+            if (decoders.size() >= DECODERS) {
+                decoders.clear();
+            }
+            tables = tables(decodingRows(sources, wanted), wanted.length);
+            decoders.put(pattern, tables);
         }
+        return tables;
     }
 
     /** The rows that make the wanted fragments from the sources: row(w) x inverse(rows of the sources). */
