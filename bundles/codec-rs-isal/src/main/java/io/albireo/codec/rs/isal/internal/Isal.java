@@ -16,11 +16,13 @@ import com.sun.jna.Pointer;
 /**
  * The functions of Intel ISA-L's erasure code API (isa-l/erasure_code.h) this bundle calls, bound with JNA direct
  * mapping: each call is a plain native call, with no per-call reflection. The binding is made once per class loader
- * by {@link #load()}; that is state JNA keeps, not ours.
+ * by {@link #load()}, which remembers it: JNA's registration is per class, so this is the one static state here.
  */
 final class Isal {
     /** Debian's libisal2 installs this name; the unversioned libisal.so comes only with libisal-dev. */
     static final String[] LIBRARY_NAMES = {"libisal.so.2", "isal"};
+    /** The library the natives are bound to: mirrors JNA's own per-class registration. */
+    private static NativeLibrary bound;
     private static final Pattern VERSIONED = Pattern.compile("libisal\\.so\\.(\\d+)\\.\\d+\\.(\\d+)$");
 
     private Isal() {
@@ -42,15 +44,18 @@ final class Isal {
     static native void ec_encode_data(int len, int k, int rows, Pointer tables, Pointer data, Pointer coding);
 
     /**
-     * Binds the functions to the first library found.
+     * Binds the functions to the first library found, once per class loader (JNA's registration is per class).
      *
      * @return the library bound
      * @throws UnsatisfiedLinkError naming what was tried, when no library is found
      */
-    static NativeLibrary load() {
-        NativeLibrary library = library();
-        Native.register(Isal.class, library);
-        return library;
+    static synchronized NativeLibrary load() {
+        if (bound == null) {
+            NativeLibrary library = library();
+            Native.register(Isal.class, library);
+            bound = library;
+        }
+        return bound;
     }
 
     /**

@@ -28,6 +28,15 @@ public final class IsalReedSolomonCodec implements ErasureCodec {
 
     private final ConcurrentMap<Integer, ErasureCode> codes = new ConcurrentHashMap<>();
 
+    /**
+     * Binds libisal if {@link IsalLoader} has not (outside OSGi: tests, benchmarks).
+     *
+     * @throws UnsatisfiedLinkError if libisal is not installed
+     */
+    public IsalReedSolomonCodec() {
+        Isal.load();
+    }
+
     @Override
     public String name() {
         return NAME;
