@@ -36,6 +36,8 @@ final class Appliance {
     static final String SSH_PORT = "albireo.itests.sshPort";
     /** The system property that holds the Maven version of the appliance under test. */
     static final String VERSION = "albireo.version";
+    /** Whether libisal must be there (CI): the tests of the accelerated codec then fail rather than skip. */
+    static final String REQUIRE_ISAL = "albireo.require.isal";
 
     private Appliance() {
     }
@@ -66,7 +68,8 @@ final class Appliance {
                 // What bin/setenv gives the appliance's JVM; Pax Exam starts the JVM itself.
                 vmOption("--add-modules=jdk.incubator.vector"),
                 systemProperty(SSH_PORT).value(ssh),
-                systemProperty(VERSION).value(required(VERSION))));
+                systemProperty(VERSION).value(required(VERSION)),
+                systemProperty(REQUIRE_ISAL).value(System.getProperty(REQUIRE_ISAL, "false"))));
         options.addAll(Arrays.asList(extra));
         return options.toArray(Option[]::new);
     }
@@ -114,6 +117,23 @@ final class Appliance {
      * @param output its standard output and error, interleaved
      */
     record ClientRun(int exit, String output) {
+    }
+
+    /** @return the bundle of this symbolic name */
+    static org.osgi.framework.Bundle bundle(org.osgi.framework.BundleContext context, String symbolicName) {
+        return java.util.Arrays.stream(context.getBundles()).filter(b -> b.getSymbolicName().equals(symbolicName))
+                .findFirst().orElseThrow(() -> new AssertionError("no bundle " + symbolicName));
+    }
+
+    /** Polls {@code condition} until it holds, for at most 30 s: DS (de)activates components asynchronously. */
+    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(50);
+        }
     }
 
     private static String required(String property) {

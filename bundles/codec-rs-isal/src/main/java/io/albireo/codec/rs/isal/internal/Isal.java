@@ -19,7 +19,7 @@ import com.sun.jna.Pointer;
  * by {@link #load()}, which remembers it: JNA's registration is per class, so this is the one static state here.
  */
 final class Isal {
-    /** Debian's libisal2 installs this name; the unversioned libisal.so comes only with libisal-dev. */
+    /** Debian's libisal2 installs the first name; the unversioned libisal.so comes only with libisal-dev. */
     static final String[] LIBRARY_NAMES = {"libisal.so.2", "isal"};
     /** The library the natives are bound to: mirrors JNA's own per-class registration. */
     private static NativeLibrary bound;
@@ -46,12 +46,13 @@ final class Isal {
     /**
      * Binds the functions to the first library found, once per class loader (JNA's registration is per class).
      *
+     * @param names library names or paths to try in order; none: {@link #LIBRARY_NAMES}
      * @return the library bound
      * @throws UnsatisfiedLinkError naming what was tried, when no library is found
      */
-    static synchronized NativeLibrary load() {
+    static synchronized NativeLibrary load(String... names) {
         if (bound == null) {
-            NativeLibrary library = library();
+            NativeLibrary library = library(names.length == 0 ? LIBRARY_NAMES : names);
             Native.register(Isal.class, library);
             bound = library;
         }
@@ -59,19 +60,19 @@ final class Isal {
     }
 
     /**
-     * @return the first of {@link #LIBRARY_NAMES} that loads (JNA keeps it loaded and returns the same instance)
+     * @return the first of {@code names} that loads (JNA keeps it loaded and returns the same instance)
      * @throws UnsatisfiedLinkError naming what was tried, when none does
      */
-    static NativeLibrary library() {
+    private static NativeLibrary library(String... names) {
         UnsatisfiedLinkError failure = null;
-        for (String name : LIBRARY_NAMES) {
+        for (String name : names) {
             try {
                 return NativeLibrary.getInstance(name);
             } catch (UnsatisfiedLinkError e) {
                 failure = failure == null ? e : failure;
             }
         }
-        throw new UnsatisfiedLinkError("Intel ISA-L not found (tried " + String.join(", ", LIBRARY_NAMES) + "): "
+        throw new UnsatisfiedLinkError("Intel ISA-L not found (tried " + String.join(", ", names) + "): "
                 + (failure == null ? "" : failure.getMessage()));
     }
 

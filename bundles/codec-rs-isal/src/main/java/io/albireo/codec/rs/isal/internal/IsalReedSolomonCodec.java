@@ -49,7 +49,7 @@ public final class IsalReedSolomonCodec implements ErasureCodec {
 
     @Override
     public String details() {
-        return "Intel ISA-L " + Isal.version(Isal.library());
+        return "Intel ISA-L " + Isal.version(Isal.load());
     }
 
     @Override
