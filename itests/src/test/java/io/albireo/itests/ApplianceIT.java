@@ -10,18 +10,11 @@ import java.util.List;
 
 import javax.inject.Inject;
 
-import org.apache.karaf.features.BootFinished;
 import org.apache.karaf.features.FeaturesService;
-import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Test;
-import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
-import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
@@ -32,25 +25,13 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
  * at boot, and {@code albireo:status} answering in the console and through {@code bin/client}, with a non-zero exit
  * when a component is faulty.
  */
-@RunWith(PaxExam.class)
-@ExamReactorStrategy(PerClass.class)
-public class ApplianceIT {
-
-    @Inject
-    BundleContext context;
+public class ApplianceIT extends ApplianceTestSupport {
 
     @Inject
     ServiceComponentRuntime scr;
 
     @Inject
     FeaturesService features;
-
-    @Inject
-    SessionFactory sessions;
-
-    /** Injected only once the boot features are installed: the tests start on a booted appliance. */
-    @Inject
-    BootFinished bootFinished;
 
     @Configuration
     public Option[] configuration() {
@@ -106,18 +87,18 @@ public class ApplianceIT {
 
     @Test
     public void statusAnswersInTheConsole() throws Exception {
-        String out = Appliance.execute(sessions, "albireo:status");
+        String out = console("albireo:status");
         assertTrue(out, out.startsWith("Albireo " + System.getProperty(Appliance.VERSION).replace('-', '.')));
         assertTrue(out, out.contains("albireo-core"));
         assertTrue(out, out.matches("(?s).*Checksum\\s+\\|\\s+crc32c\\s+\\|\\s+java\\s+\\|\\s+io\\.albireo\\.checksum\\.crc32c.*"));
         assertTrue(out, out.contains("CodecRegistry"));
         assertTrue(out, out.contains("Status: OK"));
 
-        String filtered = Appliance.execute(sessions, "albireo:status checksum");
+        String filtered = console("albireo:status checksum");
         assertTrue(filtered, filtered.contains("crc32c"));
         assertTrue(filtered, !filtered.contains("CodecRegistry"));
 
-        String json = Appliance.execute(sessions, "albireo:status --json");
+        String json = console("albireo:status --json");
         assertTrue(json, json.contains("\"name\": \"crc32c\""));
     }
 
@@ -134,7 +115,7 @@ public class ApplianceIT {
         try {
             faulty.start();
 
-            Exception e = assertThrows(Exception.class, () -> Appliance.execute(sessions, "albireo:status"));
+            Exception e = assertThrows(Exception.class, () -> console("albireo:status"));
             assertTrue(e.getMessage(), e.getMessage().contains("1 Albireo component(s) faulty"));
             assertTrue(e.getMessage(), e.getMessage().contains(FaultyBundle.MISSING));
 
@@ -146,6 +127,6 @@ public class ApplianceIT {
         } finally {
             faulty.uninstall();
         }
-        assertTrue(Appliance.execute(sessions, "albireo:status").contains("Status: OK"));
+        assertTrue(console("albireo:status").contains("Status: OK"));
     }
 }

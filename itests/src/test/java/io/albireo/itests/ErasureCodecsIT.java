@@ -10,17 +10,10 @@ import java.util.Random;
 
 import javax.inject.Inject;
 
-import org.apache.karaf.features.BootFinished;
-import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Test;
-import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
-import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 
 import io.albireo.api.codec.CodecRegistry;
@@ -30,22 +23,11 @@ import io.albireo.api.codec.ErasureCodec;
  * The accelerated erasure codec in the real appliance: preferred where libisal is installed, and swapped out and back
  * while the appliance runs, the pure-Java codec taking over with the very same bytes.
  */
-@RunWith(PaxExam.class)
-@ExamReactorStrategy(PerClass.class)
-public class ErasureCodecsIT {
+public class ErasureCodecsIT extends ApplianceTestSupport {
     private static final String ISAL_BUNDLE = "io.albireo.codec.rs.isal";
 
     @Inject
-    BundleContext context;
-
-    @Inject
     CodecRegistry registry;
-
-    @Inject
-    SessionFactory sessions;
-
-    @Inject
-    BootFinished bootFinished;
 
     @Configuration
     public Option[] configuration() {
@@ -54,9 +36,9 @@ public class ErasureCodecsIT {
 
     @Test
     public void bothCodecsRunInsideOsgiWithTheirFastPaths() throws Exception {
-        String list = Appliance.execute(sessions, "codec:list erasure-codec");
+        String list = console("codec:list erasure-codec");
         assertTrue(list, list.matches("(?s).*rs\\s+\\|\\s+java\\s+\\|\\s+\\w+\\s+\\|\\s+Vector API, \\d+-bit.*"));
-        String bench = Appliance.execute(sessions, "codec:bench rs --impl java --k 4 --m 2 --size 65536 --seconds 0.2");
+        String bench = console("codec:bench rs --impl java --k 4 --m 2 --size 65536 --seconds 0.2");
         assertTrue(bench, bench.contains("encode") && bench.contains("decode, 2 lost"));
     }
 
@@ -66,7 +48,7 @@ public class ErasureCodecsIT {
         long registryService = (Long) context.getServiceReference(CodecRegistry.class).getProperty(Constants.SERVICE_ID);
         ByteBuffer[] data = data(6, 100_000);
         ByteBuffer[] isalParity = encode(registry.erasureCodec("rs"), data);
-        assertTrue(Appliance.execute(sessions, "codec:list erasure-codec")
+        assertTrue(console("codec:list erasure-codec")
                 .matches("(?s).*rs\\s+\\|\\s+isal\\s+\\|\\s+preferred.*"));
 
         Bundle isal = Appliance.bundle(context, ISAL_BUNDLE);
@@ -77,7 +59,7 @@ public class ErasureCodecsIT {
         for (int r = 0; r < 3; r++) {
             assertEquals("parity " + r + " is the same whichever codec made it", isalParity[r], javaParity[r]);
         }
-        String list = Appliance.execute(sessions, "codec:list erasure-codec");
+        String list = console("codec:list erasure-codec");
         assertTrue(list, list.matches("(?s).*rs\\s+\\|\\s+isal\\s+\\|\\s+inactive.*"));
 
         isal.start();
@@ -89,9 +71,9 @@ public class ErasureCodecsIT {
     @Test
     public void codecBenchMeasuresEitherImplementation() throws Exception {
         requireIsal();
-        String out = Appliance.execute(sessions, "codec:bench rs --impl isal --size 65536 --seconds 0.2");
+        String out = console("codec:bench rs --impl isal --size 65536 --seconds 0.2");
         assertTrue(out, out.startsWith("rs (isal: Intel ISA-L "));
-        out = Appliance.execute(sessions, "codec:bench --impl java --size 65536 --seconds 0.2 rs");
+        out = console("codec:bench --impl java --size 65536 --seconds 0.2 rs");
         assertTrue(out, out.startsWith("rs (java: Vector API"));
     }
 

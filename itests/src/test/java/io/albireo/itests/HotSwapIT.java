@@ -7,23 +7,14 @@ import static org.junit.Assert.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 
-import org.apache.karaf.features.BootFinished;
-import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Test;
-import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
-import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
@@ -41,28 +32,17 @@ import io.albireo.api.codec.CodecRegistry;
  * registry answers with an error naming the algorithm, its bundle and the feature to install; with it back, the same
  * registry (same service, same component instance) resolves it again, and no other bundle was stopped on the way.
  */
-@RunWith(PaxExam.class)
-@ExamReactorStrategy(PerClass.class)
-public class HotSwapIT {
+public class HotSwapIT extends ApplianceTestSupport {
     private static final String PROVIDER = "io.albireo.checksum.crc32c";
     private static final String CONSUMER_COMPONENT = "io.albireo.codec.registry.internal.LiveCodecRegistry";
     /** The CRC-32C check value: crc32c("123456789"). */
     private static final String CHECK = "e3069283";
 
     @Inject
-    BundleContext context;
-
-    @Inject
     ServiceComponentRuntime scr;
 
     @Inject
     CodecRegistry registry;
-
-    @Inject
-    SessionFactory sessions;
-
-    @Inject
-    BootFinished bootFinished;
 
     @Configuration
     public Option[] configuration() {
@@ -84,7 +64,7 @@ public class HotSwapIT {
         };
         context.addBundleListener(watcher);
         try {
-            Bundle provider = bundle(PROVIDER);
+            Bundle provider = Appliance.bundle(context, PROVIDER);
             String location = provider.getLocation();
             provider.stop();
             provider.uninstall();
@@ -93,12 +73,14 @@ public class HotSwapIT {
                     this::crc32cOfCheckString);
             assertEquals("checksum 'crc32c' is not available: bundle io.albireo.checksum.crc32c is not active."
                     + " Install it with 'feature:install albireo-checksum-crc32c'", missing.getMessage());
-            String status = Appliance.execute(sessions, "albireo:status Checksum");
+            String status = console("albireo:status Checksum");
             assertTrue(status, !status.matches("(?s).*Checksum\\s+\\|\\s+crc32c.*") && status.contains("Status: OK"));
 
             Bundle again = context.installBundle(location);
             again.start();
-            assertEquals(CHECK, awaitCrc32c());
+            Appliance.await("crc32c resolves again", () -> registry.algorithms().stream()
+                    .anyMatch(a -> a.name().equals("crc32c") && a.active()));
+            assertEquals(CHECK, crc32cOfCheckString());
         } finally {
             context.removeBundleListener(watcher);
         }
@@ -114,21 +96,6 @@ public class HotSwapIT {
                 .hex();
     }
 
-    /** DS registers the provider's service as its bundle starts; allow it a moment on a loaded machine. */
-    private String awaitCrc32c() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                return crc32cOfCheckString();
-            } catch (AlgorithmUnavailableException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
-    }
-
     private ComponentConfigurationDTO consumerConfiguration() {
         for (ComponentDescriptionDTO description : scr.getComponentDescriptionDTOs()) {
             if (description.name.equals(CONSUMER_COMPONENT)) {
@@ -139,11 +106,6 @@ public class HotSwapIT {
             }
         }
         throw new AssertionError("no component " + CONSUMER_COMPONENT);
-    }
-
-    private Bundle bundle(String symbolicName) {
-        return Arrays.stream(context.getBundles()).filter(b -> b.getSymbolicName().equals(symbolicName)).findFirst()
-                .orElseThrow(() -> new AssertionError("no bundle " + symbolicName));
     }
 
     private static long serviceId(ServiceReference<?> reference) {

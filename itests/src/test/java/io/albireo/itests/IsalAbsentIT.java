@@ -9,17 +9,10 @@ import java.nio.file.Path;
 
 import javax.inject.Inject;
 
-import org.apache.karaf.features.BootFinished;
-import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Test;
-import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
-import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 
 import io.albireo.api.codec.CodecRegistry;
 
@@ -27,21 +20,10 @@ import io.albireo.api.codec.CodecRegistry;
  * Where ISA-L cannot be loaded (here: configured to a library that does not exist), the accelerated bundle stays
  * active, registers nothing, says why in the log, and the appliance is healthy on the pure-Java codec.
  */
-@RunWith(PaxExam.class)
-@ExamReactorStrategy(PerClass.class)
-public class IsalAbsentIT {
-
-    @Inject
-    BundleContext context;
+public class IsalAbsentIT extends ApplianceTestSupport {
 
     @Inject
     CodecRegistry registry;
-
-    @Inject
-    SessionFactory sessions;
-
-    @Inject
-    BootFinished bootFinished;
 
     @Configuration
     public Option[] configuration() {
@@ -56,7 +38,7 @@ public class IsalAbsentIT {
         assertEquals("java", registry.erasureCodec("rs").implementation());
         assertTrue(registry.algorithms().stream().anyMatch(a -> a.implementation().equals("isal") && !a.active()));
 
-        String status = Appliance.execute(sessions, "albireo:status");
+        String status = console("albireo:status");
         assertTrue(status, status.contains("Status: OK"));
         Path log = Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
         Appliance.await("the loader logs why", () -> {

@@ -1,10 +1,10 @@
 package io.albireo.codec.rs.internal;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.albireo.api.codec.Erasure;
 import io.albireo.api.codec.ErasureCode;
 
 /**
@@ -50,13 +50,7 @@ final class ReedSolomon implements ErasureCode {
 
     @Override
     public void encode(ByteBuffer[] data, ByteBuffer[] parity) {
-        check(data.length == k, "RS(%d,%d) encodes %d data fragments, got %d", k, m, k, data.length);
-        check(parity.length == m, "RS(%d,%d) makes %d parity fragments, got %d buffers", k, m, m, parity.length);
-        int len = commonLength(data, "data fragment");
-        for (int r = 0; r < m; r++) {
-            check(parity[r].remaining() >= len, "parity buffer %d has room for %d bytes, fragments are %d", r,
-                    parity[r].remaining(), len);
-        }
+        int len = Erasure.checkEncode(k, m, data, parity);
         if (m == 0) {
             return;
         }
@@ -71,33 +65,8 @@ final class ReedSolomon implements ErasureCode {
 
     @Override
     public void reconstruct(ByteBuffer[] fragments, int[] wanted, ByteBuffer[] out) {
-        check(fragments.length == k + m, "RS(%d,%d) has %d fragments, got %d entries", k, m, k + m,
-                fragments.length);
-        check(out.length == wanted.length, "%d fragments wanted but %d output buffers", wanted.length, out.length);
-        boolean[] seen = new boolean[k + m];
-        for (int w : wanted) {
-            check(w >= 0 && w < k + m, "fragment %d does not exist in RS(%d,%d)", w, k, m);
-            check(!seen[w], "fragment %d is wanted twice", w);
-            seen[w] = true;
-        }
-        int[] sources = new int[k];
-        int found = 0;
-        for (int i = 0; i < k + m && found < k; i++) {
-            if (fragments[i] != null) {
-                sources[found++] = i;
-            }
-        }
-        check(found == k, "RS(%d,%d) needs %d fragments to rebuild others; only %d are present", k, m, k,
-                presentCount(fragments));
-        ByteBuffer[] in = new ByteBuffer[k];
-        for (int j = 0; j < k; j++) {
-            in[j] = fragments[sources[j]];
-        }
-        int len = commonLength(in, "fragment");
-        for (int w = 0; w < out.length; w++) {
-            check(out[w].remaining() >= len, "output buffer for fragment %d has room for %d bytes, fragments are %d",
-                    wanted[w], out[w].remaining(), len);
-        }
+        Erasure erasure = Erasure.of(k, m, fragments, wanted, out);
+        ByteBuffer[] in = erasure.sourceBuffers(fragments);
         if (wanted.length == 0) {
             return;
         }
@@ -107,18 +76,17 @@ final class ReedSolomon implements ErasureCode {
             }
             return;
         }
-        apply(decoder(sources, wanted), in, out, len);
+        apply(decoder(erasure), in, out, erasure.length());
     }
 
-    private LinearMap decoder(int[] sources, int[] wanted) {
-        String pattern = Arrays.toString(sources) + Arrays.toString(wanted);
-        LinearMap decoder = decoders.get(pattern);
+    private LinearMap decoder(Erasure erasure) {
+        LinearMap decoder = decoders.get(erasure.pattern());
         if (decoder == null) {
             if (decoders.size() >= DECODERS) {
                 decoders.clear();
             }
-            decoder = kernels.linearMap(matrix.decodingRows(sources, wanted));
-            decoders.put(pattern, decoder);
+            decoder = kernels.linearMap(matrix.decodingRows(erasure.sources(), erasure.wanted()));
+            decoders.put(erasure.pattern(), decoder);
         }
         return decoder;
     }
@@ -164,25 +132,6 @@ final class ReedSolomon implements ErasureCode {
             }
         }
         return true;
-    }
-
-    private int commonLength(ByteBuffer[] buffers, String what) {
-        int len = buffers.length == 0 ? 0 : buffers[0].remaining();
-        for (int i = 1; i < buffers.length; i++) {
-            check(buffers[i].remaining() == len, "%ss differ in length: %d and %d bytes", what, len,
-                    buffers[i].remaining());
-        }
-        return len;
-    }
-
-    private static long presentCount(ByteBuffer[] fragments) {
-        return Arrays.stream(fragments).filter(f -> f != null).count();
-    }
-
-    private static void check(boolean condition, String format, Object... args) {
-        if (!condition) {
-            throw new IllegalArgumentException(String.format(format, args));
-        }
     }
 
     @Override

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import io.albireo.api.AlbireoName;
 import io.albireo.api.Implementation;
+import io.albireo.api.codec.Erasure;
 import io.albireo.api.codec.ErasureCode;
 import io.albireo.api.codec.ErasureCodec;
 
@@ -74,10 +75,7 @@ public final class ReedSolomonCodec implements ErasureCodec {
 
     @Override
     public ErasureCode code(int k, int m) {
-        if (k < 1 || k > MAX_K || m < 0 || m > MAX_M) {
-            throw new IllegalArgumentException("rs supports 1 <= k <= " + MAX_K + " and 0 <= m <= " + MAX_M
-                    + "; got k = " + k + ", m = " + m);
-        }
+        Erasure.checkShape(NAME, k, m, MAX_K, MAX_M);
         return codes.computeIfAbsent(k * 100 + m, key -> new ReedSolomon(k, m, kernels));
     }
 }

@@ -7,14 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32C;
 
 import org.junit.jupiter.api.Test;
 
 import io.albireo.api.codec.Checksum;
 import io.albireo.api.codec.CompressedForm;
 import io.albireo.api.codec.Compressor;
-import io.albireo.api.codec.Digest;
+import io.albireo.checksum.crc32c.internal.Crc32cChecksum;
 
 class CodecBenchTest {
 
@@ -24,24 +23,7 @@ class CodecBenchTest {
         return new CodecBench(seconds, () -> now.addAndGet(1_000_000));
     }
 
-    private static final Checksum CRC = new Checksum() {
-        @Override
-        public String name() {
-            return "crc32c";
-        }
-
-        @Override
-        public int length() {
-            return 4;
-        }
-
-        @Override
-        public Digest compute(ByteBuffer data) {
-            CRC32C crc = new CRC32C();
-            crc.update(data.duplicate());
-            return Digest.ofLong("crc32c", crc.getValue(), 4);
-        }
-    };
+    private static final Checksum CRC = new Crc32cChecksum();
 
     @Test
     void reportsBytesPerSecondOverTheMeasuredTime() {

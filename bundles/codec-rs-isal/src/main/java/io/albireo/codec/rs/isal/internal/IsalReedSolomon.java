@@ -9,6 +9,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
+import io.albireo.api.codec.Erasure;
 import io.albireo.api.codec.ErasureCode;
 
 /**
@@ -62,13 +63,7 @@ final class IsalReedSolomon implements ErasureCode {
 
     @Override
     public void encode(ByteBuffer[] data, ByteBuffer[] parity) {
-        check(data.length == k, "RS(%d,%d) encodes %d data fragments, got %d", k, m, k, data.length);
-        check(parity.length == m, "RS(%d,%d) makes %d parity fragments, got %d buffers", k, m, m, parity.length);
-        int len = commonLength(data, "data fragment");
-        for (int r = 0; r < m; r++) {
-            check(parity[r].remaining() >= len, "parity buffer %d has room for %d bytes, fragments are %d", r,
-                    parity[r].remaining(), len);
-        }
+        int len = Erasure.checkEncode(k, m, data, parity);
         if (m == 0) {
             return;
         }
@@ -83,33 +78,8 @@ final class IsalReedSolomon implements ErasureCode {
 
     @Override
     public void reconstruct(ByteBuffer[] fragments, int[] wanted, ByteBuffer[] out) {
-        check(fragments.length == k + m, "RS(%d,%d) has %d fragments, got %d entries", k, m, k + m,
-                fragments.length);
-        check(out.length == wanted.length, "%d fragments wanted but %d output buffers", wanted.length, out.length);
-        boolean[] seen = new boolean[k + m];
-        for (int w : wanted) {
-            check(w >= 0 && w < k + m, "fragment %d does not exist in RS(%d,%d)", w, k, m);
-            check(!seen[w], "fragment %d is wanted twice", w);
-            seen[w] = true;
-        }
-        int[] sources = new int[k];
-        int found = 0;
-        for (int i = 0; i < k + m && found < k; i++) {
-            if (fragments[i] != null) {
-                sources[found++] = i;
-            }
-        }
-        check(found == k, "RS(%d,%d) needs %d fragments to rebuild others; only %d are present", k, m, k,
-                Arrays.stream(fragments).filter(f -> f != null).count());
-        ByteBuffer[] in = new ByteBuffer[k];
-        for (int j = 0; j < k; j++) {
-            in[j] = fragments[sources[j]];
-        }
-        int len = commonLength(in, "fragment");
-        for (int w = 0; w < out.length; w++) {
-            check(out[w].remaining() >= len, "output buffer for fragment %d has room for %d bytes, fragments are %d",
-                    wanted[w], out[w].remaining(), len);
-        }
+        Erasure erasure = Erasure.of(k, m, fragments, wanted, out);
+        ByteBuffer[] in = erasure.sourceBuffers(fragments);
         if (wanted.length == 0) {
             return;
         }
@@ -119,18 +89,18 @@ final class IsalReedSolomon implements ErasureCode {
             }
             return;
         }
-        apply(decoder(sources, wanted), in, out, len);
+        apply(decoder(erasure), in, out, erasure.length());
     }
 
-    private Memory decoder(int[] sources, int[] wanted) {
-        String pattern = Arrays.toString(sources) + Arrays.toString(wanted);
-        Memory tables = decoders.get(pattern);
+    private Memory decoder(Erasure erasure) {
+        Memory tables = decoders.get(erasure.pattern());
         if (tables == null) {
             if (decoders.size() >= DECODERS) {
                 decoders.clear();
             }
-            tables = tables(decodingRows(sources, wanted), wanted.length);
-            decoders.put(pattern, tables);
+            int[] wanted = erasure.wanted();
+            tables = tables(decodingRows(erasure.sources(), wanted), wanted.length);
+            decoders.put(erasure.pattern(), tables);
         }
         return tables;
     }
@@ -216,21 +186,6 @@ final class IsalReedSolomon implements ErasureCode {
             pointers.setPointer(8L * i, Native.getDirectBufferPointer(buffers[i]).share(buffers[i].position()));
         }
         return pointers;
-    }
-
-    private static int commonLength(ByteBuffer[] buffers, String what) {
-        int len = buffers.length == 0 ? 0 : buffers[0].remaining();
-        for (int i = 1; i < buffers.length; i++) {
-            check(buffers[i].remaining() == len, "%ss differ in length: %d and %d bytes", what, len,
-                    buffers[i].remaining());
-        }
-        return len;
-    }
-
-    private static void check(boolean condition, String format, Object... args) {
-        if (!condition) {
-            throw new IllegalArgumentException(String.format(format, args));
-        }
     }
 
     @Override

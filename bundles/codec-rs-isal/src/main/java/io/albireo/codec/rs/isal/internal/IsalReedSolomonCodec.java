@@ -8,6 +8,7 @@ import org.osgi.service.component.annotations.Component;
 
 import io.albireo.api.AlbireoName;
 import io.albireo.api.Implementation;
+import io.albireo.api.codec.Erasure;
 import io.albireo.api.codec.ErasureCode;
 import io.albireo.api.codec.ErasureCodec;
 
@@ -54,10 +55,7 @@ public final class IsalReedSolomonCodec implements ErasureCodec {
 
     @Override
     public ErasureCode code(int k, int m) {
-        if (k < 1 || k > MAX_K || m < 0 || m > MAX_M) {
-            throw new IllegalArgumentException("rs supports 1 <= k <= " + MAX_K + " and 0 <= m <= " + MAX_M
-                    + "; got k = " + k + ", m = " + m);
-        }
+        Erasure.checkShape(NAME, k, m, MAX_K, MAX_M);
         return codes.computeIfAbsent(k * 100 + m, key -> new IsalReedSolomon(k, m));
     }
 }
