@@ -27,7 +27,11 @@ final class Catalog {
     static final String ERASURE_CODEC = "erasure-codec";
 
     private final List<Known> known = List.of(
-            new Known(CHECKSUM, "crc32c", "java", "io.albireo.checksum.crc32c", "albireo-checksum-crc32c"));
+            new Known(CHECKSUM, "crc32c", "java", "io.albireo.checksum.crc32c", "albireo-checksum-crc32c"),
+            new Known(CHECKSUM, "sha-256", "jdk", "io.albireo.checksum.sha256", "albireo-checksum-sha256"),
+            new Known(CHECKSUM, "xxh64", "lz4-java", "io.albireo.checksum.xxh64", "albireo-checksum-xxh64"),
+            new Known(CIPHER, "aes-256-gcm", "jdk", "io.albireo.cipher.aesgcm", "albireo-cipher-aesgcm"),
+            new Known(CIPHER, "none", "java", "io.albireo.cipher.none", "albireo-cipher-none"));
 
     List<Known> all() {
         return known;
