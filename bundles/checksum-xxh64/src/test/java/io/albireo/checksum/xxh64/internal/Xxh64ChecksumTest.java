@@ -71,6 +71,12 @@ class Xxh64ChecksumTest {
     }
 
     @Test
+    void usesLz4JavasJavaImplementationWhereverItRuns() {
+        // Outside OSGi lz4-java's fastestInstance() would pick JNI; inside, only if another bundle loaded it first.
+        assertTrue(xxh.toString().startsWith("xxh64 (XXHash64Java"), xxh.toString());
+    }
+
+    @Test
     void verifyDetectsAFlippedBit() {
         byte[] data = new byte[4096];
         new Random(2).nextBytes(data);
