@@ -193,7 +193,7 @@ public final class AesGcmCipher implements Cipher {
         ByteBuffer out = ByteBuffer.allocate((int) plaintextLength);
         if (plaintextLength > 0) {
             open(key, h, firstBlock, blocks, blocks.position(), out,
-                    "wrong key, changed bytes, or not block %d of this sealed form");
+                    "wrong key, changed bytes, or not block {i} of this sealed form");
         }
         return out.flip();
     }
@@ -201,7 +201,7 @@ public final class AesGcmCipher implements Cipher {
     /**
      * Authenticates and decrypts blocks from {@code firstBlock} on until {@code out} is full.
      *
-     * @param cause what an authentication failure means, for the message; {@code %d} becomes the block's index
+     * @param cause what an authentication failure means, for the message; {@code {i}} becomes the block's index
      */
     private void open(CipherKey key, Header header, long firstBlock, ByteBuffer src, int index, ByteBuffer out,
             String cause) {
@@ -218,7 +218,7 @@ public final class AesGcmCipher implements Cipher {
             }
         } catch (AEADBadTagException e) {
             throw new IntegrityException(NAME + ": block " + i + " of " + header.blocks() + " failed authentication: "
-                    + String.format(cause, i), e);
+                    + cause.replace("{i}", Long.toString(i)), e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(NAME + ": the JDK's AES-GCM failed to decrypt", e);
         } finally {
