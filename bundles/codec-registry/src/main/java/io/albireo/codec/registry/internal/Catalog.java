@@ -29,7 +29,11 @@ final class Catalog {
     private final List<Known> known = List.of(
             new Known(CHECKSUM, "crc32c", "java", "io.albireo.checksum.crc32c", "albireo-checksum-crc32c"),
             new Known(ERASURE_CODEC, "rs", "java", "io.albireo.codec.rs", "albireo-codec-rs"),
-            new Known(ERASURE_CODEC, "rs", "isal", "io.albireo.codec.rs.isal", "albireo-codec-rs-isal"));
+            new Known(ERASURE_CODEC, "rs", "isal", "io.albireo.codec.rs.isal", "albireo-codec-rs-isal"),
+            new Known(CHECKSUM, "sha-256", "jdk", "io.albireo.checksum.sha256", "albireo-checksum-sha256"),
+            new Known(CHECKSUM, "xxh64", "lz4-java", "io.albireo.checksum.xxh64", "albireo-checksum-xxh64"),
+            new Known(CIPHER, "aes-256-gcm", "jdk", "io.albireo.cipher.aesgcm", "albireo-cipher-aesgcm"),
+            new Known(CIPHER, "none", "java", "io.albireo.cipher.none", "albireo-cipher-none"));
 
     List<Known> all() {
         return known;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -90,6 +91,23 @@ class LiveCodecRegistryTest {
                 .orElseThrow();
         assertTrue(active.active());
         assertEquals(1, registry.algorithms().stream().filter(i -> i.name().equals("crc32c")).count());
+    }
+
+    @Test
+    void namesTheBundleAndFeatureOfEveryShippedCipherAndChecksum() {
+        assertEquals("cipher 'aes-256-gcm' is not available: bundle io.albireo.cipher.aesgcm is not active."
+                + " Install it with 'feature:install albireo-cipher-aesgcm'",
+                assertThrows(AlgorithmUnavailableException.class, () -> registry.cipher("aes-256-gcm")).getMessage());
+        assertEquals("albireo-cipher-none",
+                assertThrows(AlgorithmUnavailableException.class, () -> registry.cipher("none")).feature());
+        assertEquals("io.albireo.checksum.sha256",
+                assertThrows(AlgorithmUnavailableException.class, () -> registry.checksum("sha-256")).bundle());
+        assertEquals("albireo-checksum-xxh64",
+                assertThrows(AlgorithmUnavailableException.class, () -> registry.checksum("xxh64")).feature());
+        assertEquals(List.of("crc32c", "sha-256", "xxh64"), registry.algorithms().stream()
+                .filter(i -> i.family().equals(Catalog.CHECKSUM)).map(AlgorithmInfo::name).sorted().toList());
+        assertEquals(List.of("aes-256-gcm", "none"), registry.algorithms().stream()
+                .filter(i -> i.family().equals(Catalog.CIPHER)).map(AlgorithmInfo::name).sorted().toList());
     }
 
     private static Checksum checksum(String name) {
