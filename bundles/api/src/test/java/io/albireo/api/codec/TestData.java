@@ -85,15 +85,17 @@ public final class TestData {
 
     /**
      * Lays {@code data} out as callers may: at a non-zero position, with other bytes before and after it that must not
-     * be read, in a heap or a direct buffer.
+     * be read, in a heap or a direct buffer that is a slice of a larger one (so a heap buffer's array offset is not 0).
      *
      * @return a buffer whose remaining bytes are {@code data}
      */
     public static ByteBuffer place(byte[] data, boolean direct) {
+        int sliced = 3;
         int before = 7;
         int after = 5;
-        ByteBuffer buffer = direct ? ByteBuffer.allocateDirect(before + data.length + after)
-                : ByteBuffer.allocate(before + data.length + after);
+        int capacity = sliced + before + data.length + after;
+        ByteBuffer buffer = (direct ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity))
+                .position(sliced).slice();
         for (int i = 0; i < before; i++) {
             buffer.put((byte) 0x11);
         }
