@@ -27,7 +27,14 @@ final class Catalog {
     static final String ERASURE_CODEC = "erasure-codec";
 
     private final List<Known> known = List.of(
-            new Known(CHECKSUM, "crc32c", "java", "io.albireo.checksum.crc32c", "albireo-checksum-crc32c"));
+            new Known(CHECKSUM, "crc32c", "java", "io.albireo.checksum.crc32c", "albireo-checksum-crc32c"),
+            new Known(COMPRESSOR, "none", "java", "io.albireo.compressor.none", "albireo-compressor-none"),
+            new Known(COMPRESSOR, "lz4", "lz4-java", "io.albireo.compressor.lz4", "albireo-compressor-lz4"),
+            new Known(COMPRESSOR, "snappy", "snappy-java", "io.albireo.compressor.snappy", "albireo-compressor-snappy"),
+            new Known(COMPRESSOR, "zstd", "zstd-jni", "io.albireo.compressor.zstd", "albireo-compressor-zstd"),
+            new Known(COMPRESSOR, "bzip2", "commons-compress", "io.albireo.compressor.bzip2",
+                    "albireo-compressor-bzip2"),
+            new Known(COMPRESSOR, "gzip", "jdk", "io.albireo.compressor.gzip", "albireo-compressor-gzip"));
 
     List<Known> all() {
         return known;
