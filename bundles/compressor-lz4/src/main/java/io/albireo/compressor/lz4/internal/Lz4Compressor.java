@@ -62,7 +62,7 @@ public final class Lz4Compressor implements Compressor {
     private static LZ4Factory nativeOrJava() {
         try {
             return LZ4Factory.nativeInstance();
-        } catch (Throwable e) { // UnsatisfiedLinkError and friends: no native library for this platform
+        } catch (LinkageError | RuntimeException e) { // no native library for this platform, or it would not load
             LZ4Factory java = LZ4Factory.fastestJavaInstance();
             LoggerFactory.getLogger(Lz4Compressor.class).warn("lz4: lz4-java's native library does not load ({});"
                     + " using {}, which is slower", e.toString(), java);
