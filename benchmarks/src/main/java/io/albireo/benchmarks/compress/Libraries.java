@@ -44,7 +44,8 @@ final class Libraries {
             case "zstd-jni" -> new ZstdJni();
             case "aircompressor-zstd" -> new Air(new io.airlift.compress.zstd.ZstdCompressor(),
                     new io.airlift.compress.zstd.ZstdDecompressor());
-            case "lz4-java" -> new Lz4Java();
+            case "lz4-java" -> new Lz4Java(LZ4Factory.nativeInstance());
+            case "lz4-java-java" -> new Lz4Java(LZ4Factory.fastestJavaInstance());
             case "aircompressor-lz4" -> new Air(new io.airlift.compress.lz4.Lz4Compressor(),
                     new io.airlift.compress.lz4.Lz4Decompressor());
             case "snappy-java" -> new SnappyJava();
@@ -80,10 +81,15 @@ final class Libraries {
         }
     }
 
+    /** lz4-java's JNI code, or ("lz4-java-java") its Java port, what it falls back to without the native library. */
     private static final class Lz4Java implements Codec {
-        private final net.jpountz.lz4.LZ4Compressor compressor = LZ4Factory.fastestInstance().fastCompressor();
-        private final net.jpountz.lz4.LZ4SafeDecompressor decompressor = LZ4Factory.fastestInstance()
-                .safeDecompressor();
+        private final net.jpountz.lz4.LZ4Compressor compressor;
+        private final net.jpountz.lz4.LZ4SafeDecompressor decompressor;
+
+        Lz4Java(LZ4Factory factory) {
+            compressor = factory.fastCompressor();
+            decompressor = factory.safeDecompressor();
+        }
 
         @Override
         public int maxCompressedLength(int length) {

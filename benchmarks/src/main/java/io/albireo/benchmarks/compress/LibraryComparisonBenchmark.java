@@ -35,8 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class LibraryComparisonBenchmark {
 
-    @Param({"zstd-jni", "aircompressor-zstd", "lz4-java", "aircompressor-lz4", "snappy-java", "aircompressor-snappy",
-            "gzip-jdk", "gzip-commons-compress"})
+    @Param({"zstd-jni", "aircompressor-zstd", "lz4-java", "lz4-java-java", "aircompressor-lz4", "snappy-java",
+            "aircompressor-snappy", "gzip-jdk", "gzip-commons-compress"})
     public String library;
 
     @Param({"text", "binary", "zeros", "random"})
