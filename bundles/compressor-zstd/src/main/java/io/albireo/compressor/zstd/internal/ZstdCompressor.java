@@ -15,8 +15,8 @@ import io.albireo.api.codec.CompressedForm;
 import io.albireo.api.codec.Compressor;
 
 /**
- * Zstandard through zstd-jni, the reference C library: several times faster than the pure Java port (aircompressor),
- * which also has only level 3 (see LibraryComparisonBenchmark). The payload is one zstd frame with its content size
+ * Zstandard through zstd-jni, the reference C library: twice as fast as the pure Java port (aircompressor), which
+ * also has only level 3 (see LibraryComparisonBenchmark). The payload is one zstd frame with its content size
  * and without zstd's own checksum, which the fragment checksum makes redundant.
  *
  * <p>Levels 1 to 19; the default 3 is zstd's. The "ultra" levels 20 to 22 are not offered: they need hundreds of MB
