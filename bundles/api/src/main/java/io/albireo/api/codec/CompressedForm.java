@@ -17,7 +17,7 @@ import io.albireo.api.IntegrityException;
  *
  * A compressed payload is kept only when it is shorter than the input; otherwise the input is stored raw, so the
  * stored form is at most 6 bytes longer than the input. Compressors plug their payload codec into
- * {@link #compress(ByteBuffer, Encoder)} and {@link #decompress(String, ByteBuffer, Decoder)}.
+ * {@link #compress(ByteBuffer, Encoder)} and {@link #decompress(String, ByteBuffer, long, Decoder)}.
  */
 public final class CompressedForm {
     /** The most bytes a stored form adds to its input. */
@@ -69,9 +69,15 @@ public final class CompressedForm {
      * input, else the input itself.
      *
      * @return a heap buffer positioned at 0 with the stored form up to its limit; {@code input} does not move
+     * @throws IllegalArgumentException if the input is longer than {@link #MAX_ORIGINAL_LENGTH}, which no reader would
+     *         accept
      */
     public static ByteBuffer compress(ByteBuffer input, Encoder encoder) {
         int length = input.remaining();
+        if (length > MAX_ORIGINAL_LENGTH) {
+            throw new IllegalArgumentException("cannot compress " + length + " bytes at once: a stored form holds at"
+                    + " most " + MAX_ORIGINAL_LENGTH);
+        }
         int header = headerLength(length);
         ByteBuffer out = ByteBuffer.allocate(header + length);
         int payload = -1;
@@ -91,24 +97,54 @@ public final class CompressedForm {
     }
 
     /**
-     * Restores the original bytes of a stored form.
+     * Restores the original bytes of a stored form, trusting its header's length up to {@link #MAX_ORIGINAL_LENGTH}.
+     * Prefer {@link #decompress(String, ByteBuffer, long, Decoder)}, which bounds what a corrupt header can make the
+     * reader allocate by the algorithm's largest possible expansion.
      *
      * @param algorithm the compressor's name, for error messages
      * @return a heap buffer positioned at 0 holding the original bytes; {@code stored} does not move
      * @throws IntegrityException if the stored form is malformed or its payload does not decode to the recorded length
      */
     public static ByteBuffer decompress(String algorithm, ByteBuffer stored, Decoder decoder) {
+        return decompress(algorithm, stored, Long.MAX_VALUE, decoder);
+    }
+
+    /**
+     * Restores the original bytes of a stored form. The buffer for the original is allocated from the header's length
+     * before the payload is decoded, so that length is checked first: a raw payload must have exactly that length, and
+     * a compressed payload must be long enough for it at the algorithm's largest possible expansion. A few corrupt
+     * bytes claiming a gigabyte are rejected without allocating it.
+     *
+     * @param algorithm the compressor's name, for error messages
+     * @param maxExpansion the most original bytes one payload byte can decode to with this algorithm (a bound of its
+     *        format, e.g. 1032 for deflate); {@code Long.MAX_VALUE} for no bound
+     * @return a heap buffer positioned at 0 holding the original bytes; {@code stored} does not move
+     * @throws IntegrityException if the stored form is malformed, its header claims more than its payload can hold, or
+     *         its payload does not decode to the recorded length
+     */
+    public static ByteBuffer decompress(String algorithm, ByteBuffer stored, long maxExpansion, Decoder decoder) {
+        if (maxExpansion < 1) {
+            throw new IllegalArgumentException("maxExpansion must be at least 1; got " + maxExpansion);
+        }
         ByteBuffer in = stored.duplicate();
         Header header = header(algorithm, in);
         in.position(in.position() + header.length());
-        ByteBuffer out = ByteBuffer.allocate(header.originalLength());
+        int originalLength = header.originalLength();
         if (!header.compressed()) {
-            if (in.remaining() != header.originalLength()) {
+            if (in.remaining() != originalLength) {
                 throw new IntegrityException(algorithm + ": raw stored form holds " + in.remaining()
-                        + " bytes, its header says " + header.originalLength());
+                        + " bytes, its header says " + originalLength);
             }
-            return out.put(in).flip();
+            return ByteBuffer.allocate(originalLength).put(in).flip();
         }
+        // The fewest payload bytes that can decode to originalLength: ceil(originalLength / maxExpansion).
+        long leastPayload = originalLength / maxExpansion + (originalLength % maxExpansion == 0 ? 0 : 1);
+        if (in.remaining() < leastPayload) {
+            throw new IntegrityException(algorithm + ": stored form claims " + originalLength + " original bytes from "
+                    + in.remaining() + " compressed bytes, more than " + algorithm + " can expand to (at most "
+                    + maxExpansion + " times)");
+        }
+        ByteBuffer out = ByteBuffer.allocate(originalLength);
         int written;
         try {
             written = decoder.decode(in, out.duplicate());
@@ -118,9 +154,9 @@ public final class CompressedForm {
             throw new IntegrityException(algorithm + ": compressed payload of " + stored.remaining()
                     + " stored bytes is corrupt: " + e, e);
         }
-        if (written != header.originalLength()) {
+        if (written != originalLength) {
             throw new IntegrityException(algorithm + ": compressed payload decoded to " + written
-                    + " bytes, its header says " + header.originalLength());
+                    + " bytes, its header says " + originalLength);
         }
         return out;
     }

@@ -33,7 +33,14 @@ final class Catalog {
             new Known(CHECKSUM, "sha-256", "jdk", "io.albireo.checksum.sha256", "albireo-checksum-sha256"),
             new Known(CHECKSUM, "xxh64", "lz4-java", "io.albireo.checksum.xxh64", "albireo-checksum-xxh64"),
             new Known(CIPHER, "aes-256-gcm", "jdk", "io.albireo.cipher.aesgcm", "albireo-cipher-aesgcm"),
-            new Known(CIPHER, "none", "java", "io.albireo.cipher.none", "albireo-cipher-none"));
+            new Known(CIPHER, "none", "java", "io.albireo.cipher.none", "albireo-cipher-none"),
+            new Known(COMPRESSOR, "none", "java", "io.albireo.compressor.none", "albireo-compressor-none"),
+            new Known(COMPRESSOR, "lz4", "lz4-java", "io.albireo.compressor.lz4", "albireo-compressor-lz4"),
+            new Known(COMPRESSOR, "snappy", "snappy-java", "io.albireo.compressor.snappy", "albireo-compressor-snappy"),
+            new Known(COMPRESSOR, "zstd", "zstd-jni", "io.albireo.compressor.zstd", "albireo-compressor-zstd"),
+            new Known(COMPRESSOR, "bzip2", "commons-compress", "io.albireo.compressor.bzip2",
+                    "albireo-compressor-bzip2"),
+            new Known(COMPRESSOR, "gzip", "jdk", "io.albireo.compressor.gzip", "albireo-compressor-gzip"));
 
     List<Known> all() {
         return known;

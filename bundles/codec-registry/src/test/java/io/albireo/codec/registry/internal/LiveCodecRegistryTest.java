@@ -46,6 +46,17 @@ class LiveCodecRegistryTest {
     }
 
     @Test
+    void aMissingCompressorNamesItsBundleAndFeature() {
+        for (String name : new String[] {"none", "lz4", "snappy", "zstd", "bzip2", "gzip"}) {
+            AlgorithmUnavailableException e = assertThrows(AlgorithmUnavailableException.class,
+                    () -> registry.compressor(name));
+            assertEquals("io.albireo.compressor." + name, e.bundle());
+            assertEquals("albireo-compressor-" + name, e.feature());
+            assertTrue(e.getMessage().startsWith("compressor '" + name + "' is not available"), e.getMessage());
+        }
+    }
+
+    @Test
     void anUnknownAlgorithmIsNamedAsUnknown() {
         AlgorithmUnavailableException e = assertThrows(AlgorithmUnavailableException.class,
                 () -> registry.compressor("brotli"));

@@ -1,0 +1,2 @@
+/** The bzip2 {@link io.albireo.api.codec.Compressor}: private to its bundle, found through the service registry. */
+package io.albireo.compressor.bzip2.internal;

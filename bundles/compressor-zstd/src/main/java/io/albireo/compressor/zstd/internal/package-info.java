@@ -1,0 +1,2 @@
+/** The zstd {@link io.albireo.api.codec.Compressor}: private to its bundle, found through the service registry. */
+package io.albireo.compressor.zstd.internal;
