@@ -92,7 +92,10 @@ public class ErasureBenchmark {
         ByteBuffer[] result = new ByteBuffer[count];
         byte[] bytes = new byte[fragmentSize];
         for (int i = 0; i < count; i++) {
-            result[i] = buffers.equals("direct") ? ByteBuffer.allocateDirect(fragmentSize)
+            // Direct buffers aligned on 64 bytes, as the C reference's are: AVX-512 loads that straddle cache lines
+            // cost ISA-L about a tenth of its speed.
+            result[i] = buffers.equals("direct")
+                    ? ByteBuffer.allocateDirect(fragmentSize + 63).alignedSlice(64).limit(fragmentSize).slice()
                     : ByteBuffer.allocate(fragmentSize);
             if (random != null) {
                 random.nextBytes(bytes);

@@ -2,6 +2,7 @@ package io.albireo.api.codec;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 import io.albireo.api.IntegrityException;
 
@@ -24,6 +25,9 @@ public final class CompressedForm {
     public static final int MAX_OVERHEAD = 16;
     /** The longest original a stored form may claim: bounds what a corrupt header can make a reader allocate. */
     public static final int MAX_ORIGINAL_LENGTH = 1 << 30;
+
+    /** The unused bytes a compressed form may keep in its array before it is copied into a smaller one. */
+    private static final int WASTE_LIMIT = 64 * 1024;
 
     private static final int RAW = 0x10;
     private static final int COMPRESSED = 0x11;
@@ -93,7 +97,13 @@ public final class CompressedForm {
             writeHeader(out, COMPRESSED, length);
             out.position(header + payload);
         }
-        return out.flip();
+        out.flip();
+        // The output array was sized for the input. When compression left most of it unused (64 MiB of zeros makes
+        // a few KB), hand out a copy of the right size rather than keep the large array alive behind a small form.
+        if (out.capacity() - out.limit() > WASTE_LIMIT && out.limit() < out.capacity() / 2) {
+            return ByteBuffer.wrap(Arrays.copyOf(out.array(), out.limit()));
+        }
+        return out;
     }
 
     /**

@@ -127,6 +127,21 @@ class CompressedFormTest {
         assertArrayEquals(new byte[] {0x10, 4, 1, 2, 3, 4}, TestData.bytes(stored));
     }
 
+    @Test
+    void aSmallFormOfALargeInputDoesNotKeepTheLargeArray() {
+        Encoder tiny = (input, out) -> {
+            out.put(new byte[] {9, 9, 9});
+            return 3;
+        };
+        ByteBuffer large = CompressedForm.compress(ByteBuffer.allocate(1 << 20), tiny);
+        assertEquals(CompressedForm.headerLength(1 << 20) + 3, large.remaining());
+        assertEquals(large.remaining(), large.capacity(), "copied into an array of its own size");
+        assertEquals(1 << 20, CompressedForm.header("toy", large).originalLength());
+
+        ByteBuffer small = CompressedForm.compress(ByteBuffer.allocate(1000), tiny);
+        assertEquals(1002, small.capacity(), "small inputs keep their array: copying would cost more than it saves");
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 1})
     void neverAsksTheEncoderToCompressFewerThanTwoBytes(int length) {

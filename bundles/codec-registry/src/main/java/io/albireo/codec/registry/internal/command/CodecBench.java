@@ -185,7 +185,8 @@ final class CodecBench {
         ByteBuffer[] buffers = new ByteBuffer[count];
         byte[] bytes = new byte[size];
         for (int i = 0; i < count; i++) {
-            buffers[i] = ByteBuffer.allocateDirect(size);
+            // Aligned on 64 bytes, as the data path allocates them: ISA-L loses about a tenth on unaligned buffers.
+            buffers[i] = ByteBuffer.allocateDirect(size + 63).alignedSlice(64).limit(size).slice();
             if (random != null) {
                 random.nextBytes(bytes);
                 buffers[i].duplicate().put(bytes);
