@@ -1,0 +1,603 @@
+package io.albireo.asd.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.albireo.api.Assert;
+import io.albireo.api.AssertFailedException;
+import io.albireo.api.Bytes;
+import io.albireo.api.Entry;
+import io.albireo.api.KeyRange;
+import io.albireo.api.StorageException;
+import io.albireo.api.Update;
+import io.albireo.api.osd.DiskUsage;
+import io.albireo.api.osd.OsdFullException;
+import io.albireo.api.osd.OsdStatistics;
+import io.albireo.api.osd.OsdUnavailableException;
+
+/**
+ * One ASD's storage: keys and small values in RocksDB, large values in blob files ({@link BlobFiles}).
+ *
+ * <p>
+ * An apply is atomic and durable before it completes. Its blob files are written by the caller's thread; then a single
+ * committer thread takes every apply waiting, checks their asserts in order (each sees the ones before it in the
+ * batch), syncs all the batch's blobs at once ({@link BlobSync}), writes one RocksDB batch with a synced WAL, and only
+ * then completes them. The WAL record is the commit point: before it, nothing of the batch is visible after a crash
+ * (its blobs are orphans, removed at the next start); after it, everything is. Many clients' applies share one sync,
+ * which is where the throughput comes from.
+ *
+ * <p>
+ * Reads go to RocksDB directly and see committed data only. A blob is never modified: an overwrite writes a new blob,
+ * and the old one is unlinked after the commit, so a reader that lost that race reads the key again.
+ */
+final class AsdStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AsdStore.class);
+
+    static final byte INLINE = 0;
+    static final byte BLOB = 1;
+    /** The fill at which the ASD refuses new data and still accepts deletes. */
+    static final double FULL = 0.99;
+    private static final byte[] LONG_ID = "long-id".getBytes(StandardCharsets.UTF_8);
+
+    static {
+        // Before any RocksDB object: field initialisers below create some.
+        RocksDB.loadLibrary();
+    }
+
+    /**
+     * How a store is set up.
+     *
+     * @param capacity the bytes it may hold (keys and values); 0: the size of its file system
+     * @param blobThreshold values longer than this go to blob files
+     * @param sync "fsync" or "syncfs": how a batch's blobs are made durable
+     * @param maxBatch the most applies one commit takes
+     */
+    record Settings(long capacity, int blobThreshold, String sync, int maxBatch) {
+        static final Settings DEFAULT = new Settings(0, 64 * 1024, "fsync", 1024);
+    }
+
+    private final Path root;
+    private final Settings settings;
+    private final RocksDB db;
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final ColumnFamilyHandle data;
+    private final ColumnFamilyHandle meta;
+    private final WriteOptions synced = new WriteOptions().setSync(true);
+    private final BlobFiles blobs;
+    private final BlobSync sync;
+    private final String longId;
+    private final long capacity;
+    private final AtomicLong nextBlob = new AtomicLong();
+    private final BlockingQueue<Pending> queue;
+    private final Thread committer;
+    private final OperationStatistics statistics = new OperationStatistics();
+    /** Bytes held (keys and values); written by the committer only. */
+    private volatile long used;
+    private volatile boolean closed;
+
+    private AsdStore(Path root, Settings settings) throws IOException, RocksDBException {
+        this.root = root;
+        this.settings = settings;
+        Files.createDirectories(root);
+        dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+                .setMaxBackgroundJobs(2);
+        cfOptions = new ColumnFamilyOptions();
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        db = RocksDB.open(dbOptions, root.resolve("db").toString(),
+                List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+                        new ColumnFamilyDescriptor("meta".getBytes(StandardCharsets.UTF_8), cfOptions)),
+                handles);
+        data = handles.get(0);
+        meta = handles.get(1);
+        blobs = new BlobFiles(root.resolve("blobs"));
+        sync = BlobSync.of(settings.sync(), root);
+        longId = identity();
+        capacity = settings.capacity() > 0 ? settings.capacity() : Files.getFileStore(root).getTotalSpace();
+        recover();
+        queue = new ArrayBlockingQueue<>(settings.maxBatch() * 4);
+        committer = new Thread(this::commitLoop, "asd-commit-" + root.getFileName());
+        committer.setDaemon(true);
+        committer.start();
+    }
+
+    /**
+     * Opens the store under {@code root}, creating it on first use.
+     *
+     * @throws StorageException if the store cannot be opened
+     */
+    static AsdStore open(Path root, Settings settings) {
+        try {
+            return new AsdStore(root, settings);
+        } catch (IOException | RocksDBException e) {
+            throw new OsdUnavailableException("cannot open the ASD store at " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The long id is made once, when the disk is first initialised, and kept with the data. */
+    private String identity() throws RocksDBException {
+        byte[] stored = db.get(meta, LONG_ID);
+        if (stored != null) {
+            return new String(stored, StandardCharsets.UTF_8);
+        }
+        String id = UUID.randomUUID().toString();
+        db.put(meta, synced, LONG_ID, id.getBytes(StandardCharsets.UTF_8));
+        LOG.info("ASD at {} initialised with long id {}", root, id);
+        return id;
+    }
+
+    /** Counts what is stored, removes blobs no key points to (a crash between their write and their commit). */
+    private void recover() throws IOException {
+        Set<Long> referenced = new HashSet<>();
+        long bytes = 0;
+        long maxId = -1;
+        try (RocksIterator it = db.newIterator(data)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] value = it.value();
+                bytes += it.key().length + valueLength(value);
+                if (value[0] == BLOB) {
+                    long id = ByteBuffer.wrap(value, 1, 8).getLong();
+                    referenced.add(id);
+                    maxId = Math.max(maxId, id);
+                }
+            }
+        }
+        long[] orphans = {0};
+        long[] max = {maxId};
+        blobs.forEach(id -> {
+            max[0] = Math.max(max[0], id);
+            if (!referenced.contains(id)) {
+                blobs.delete(id);
+                orphans[0]++;
+            }
+        });
+        nextBlob.set(max[0] + 1);
+        used = bytes;
+        if (orphans[0] > 0) {
+            LOG.info("ASD {}: removed {} blob(s) orphaned by an interrupted commit", longId, orphans[0]);
+        }
+    }
+
+    String longId() {
+        return longId;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    DiskUsage diskUsage() {
+        return new DiskUsage(used, capacity);
+    }
+
+    OsdStatistics statistics() {
+        return statistics.snapshot();
+    }
+
+    // ---- reads -------------------------------------------------------------------------------------------------------
+
+    Optional<ByteBuffer> get(Bytes key) {
+        long start = System.nanoTime();
+        Optional<ByteBuffer> value = read(key, 0, Integer.MAX_VALUE);
+        statistics.record("get", value.map(ByteBuffer::remaining).orElse(0), start);
+        return value;
+    }
+
+    /** @return bytes [offset, offset + length) of the value, fewer if it is shorter; empty if the key is absent */
+    Optional<ByteBuffer> getSlice(Bytes key, long offset, int length) {
+        long start = System.nanoTime();
+        Optional<ByteBuffer> value = read(key, offset, length);
+        statistics.record("getSlices", value.map(ByteBuffer::remaining).orElse(0), start);
+        return value;
+    }
+
+    private Optional<ByteBuffer> read(Bytes key, long offset, int length) {
+        checkOpen();
+        for (int attempt = 0;; attempt++) {
+            try {
+                byte[] raw = db.get(data, key.toByteArray());
+                if (raw == null) {
+                    return Optional.empty();
+                }
+                long valueLength = valueLength(raw);
+                long from = Math.min(offset, valueLength);
+                int n = (int) Math.min(length, valueLength - from);
+                if (raw[0] == INLINE) {
+                    return Optional.of(ByteBuffer.wrap(raw, 1 + (int) from, n).slice());
+                }
+                return Optional.of(blobs.read(ByteBuffer.wrap(raw, 1, 8).getLong(), from, n));
+            } catch (NoSuchFileException e) {
+                if (attempt == 3) {
+                    throw new OsdUnavailableException("blob of key " + key + " on ASD " + longId + " vanished", e);
+                }
+                // overwritten or deleted meanwhile: read the key again
+            } catch (IOException | RocksDBException e) {
+                throw new OsdUnavailableException("ASD " + longId + " cannot read key " + key + ": " + e.getMessage(),
+                        e);
+            }
+        }
+    }
+
+    /** Lists keys from the range's start, up to {@code limit}, saying whether more follow within the range. */
+    List<Entry> range(KeyRange range, int limit, boolean withValues, boolean[] more) {
+        checkOpen();
+        long start = System.nanoTime();
+        List<Entry> entries = new ArrayList<>();
+        long bytes = 0;
+        try (Slice upper = range.end() == null ? null : new Slice(range.end().toByteArray());
+                ReadOptions options = new ReadOptions();
+                RocksIterator it = db.newIterator(data, upper == null ? options : options.setIterateUpperBound(upper))) {
+            for (it.seek(range.first().toByteArray()); it.isValid(); it.next()) {
+                if (entries.size() == limit) {
+                    more[0] = true;
+                    break;
+                }
+                Bytes key = Bytes.adopt(it.key());
+                Bytes value = null;
+                if (withValues) {
+                    value = read(key, 0, Integer.MAX_VALUE).map(Bytes::copyOf).orElse(null);
+                    if (value == null) {
+                        continue; // deleted since the iterator passed it
+                    }
+                    bytes += value.length();
+                }
+                entries.add(new Entry(key, value));
+            }
+        }
+        statistics.record("range", bytes, start);
+        return entries;
+    }
+
+    // ---- applies -----------------------------------------------------------------------------------------------------
+
+    /**
+     * Applies the updates atomically and durably if every assert holds.
+     *
+     * @return completes once the apply is durable; fails with {@link AssertFailedException}, {@link OsdFullException}
+     *         or {@link OsdUnavailableException}, and then nothing of it was applied
+     */
+    CompletableFuture<Void> apply(List<Assert> asserts, List<Update> updates) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(new OsdUnavailableException("ASD " + longId + " is stopping"));
+            return done;
+        }
+        Pending pending = new Pending(asserts, updates, done, System.nanoTime());
+        try {
+            for (Update u : updates) {
+                if (!u.isDelete() && u.length() > settings.blobThreshold()) {
+                    long id = nextBlob.getAndIncrement();
+                    pending.blobs.put(u, new NewBlob(id, blobs.write(id, u.value())));
+                }
+            }
+            if (!queue.offer(pending, 30, TimeUnit.SECONDS)) {
+                throw new OsdUnavailableException("ASD " + longId + " is overloaded: its commit queue is full");
+            }
+        } catch (IOException e) {
+            pending.discard();
+            done.completeExceptionally(noSpace(e) ? new OsdFullException("ASD " + longId + ": its disk is full", e)
+                    : new OsdUnavailableException("ASD " + longId + " cannot write a blob: " + e.getMessage(), e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pending.discard();
+            done.completeExceptionally(new OsdUnavailableException("ASD " + longId + ": interrupted", e));
+        } catch (RuntimeException e) {
+            pending.discard();
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
+
+    private void commitLoop() {
+        List<Pending> batch = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, settings.maxBatch() - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException | Error e) {
+                LOG.error("ASD {}: the commit of {} applies failed", longId, batch.size(), e);
+                for (Pending p : batch) {
+                    p.fail(new OsdUnavailableException("ASD " + longId + " failed to commit: " + e, e));
+                }
+            } finally {
+                batch.clear();
+            }
+        }
+        for (Pending p; (p = queue.poll()) != null;) {
+            p.fail(new OsdUnavailableException("ASD " + longId + " is stopping"));
+        }
+    }
+
+    /** One group commit: asserts in order, one sync for the blobs, one synced WAL write, then the answers. */
+    private void commit(List<Pending> batch) {
+        Map<Bytes, Current> overlay = new HashMap<>();
+        List<Pending> accepted = new ArrayList<>(batch.size());
+        List<Long> unlinkAfter = new ArrayList<>();
+        long newUsed = used;
+        long fullMark = (long) (capacity * FULL);
+        try (WriteBatch writes = new WriteBatch()) {
+            for (Pending p : batch) {
+                int failed = firstFailedAssert(p.asserts, overlay);
+                if (failed >= 0) {
+                    p.fail(new AssertFailedException(failed, p.asserts.get(failed).key()));
+                    continue;
+                }
+                // The apply's own view on top of the batch's: its final state per key, and what it supersedes.
+                Map<Bytes, Current> after = new HashMap<>();
+                List<Long> superseded = new ArrayList<>();
+                long delta = 0;
+                for (Update u : p.updates) {
+                    Current old = after.containsKey(u.key()) ? after.get(u.key()) : current(u.key(), overlay);
+                    Current now = Current.ABSENT;
+                    if (!u.isDelete()) {
+                        NewBlob blob = p.blobs.get(u);
+                        now = new Current(true, u.key().length(), u.length(), blob == null ? -1 : blob.id, u.value());
+                    }
+                    delta += now.size() - old.size();
+                    if (old.blob() >= 0) {
+                        superseded.add(old.blob());
+                    }
+                    after.put(u.key(), now);
+                }
+                if (delta > 0 && (newUsed + delta > fullMark || !roomOnDisk(delta))) {
+                    p.fail(new OsdFullException("ASD " + longId + " is full (" + newUsed + " of " + capacity
+                            + " bytes used): it accepts only applies that free space"));
+                    continue;
+                }
+                for (Map.Entry<Bytes, Current> e : after.entrySet()) {
+                    Current c = e.getValue();
+                    byte[] key = e.getKey().toByteArray();
+                    if (!c.present()) {
+                        writes.delete(data, key);
+                    } else {
+                        writes.put(data, key, c.blob() < 0 ? inline(c.value()) : pointer(c.blob(), c.valueLength()));
+                    }
+                }
+                overlay.putAll(after);
+                unlinkAfter.addAll(superseded);
+                newUsed += delta;
+                accepted.add(p);
+            }
+            if (accepted.isEmpty()) {
+                return;
+            }
+            List<FileChannel> channels = new ArrayList<>();
+            Set<Path> directories = new LinkedHashSet<>();
+            for (Pending p : accepted) {
+                for (NewBlob b : p.blobs.values()) {
+                    channels.add(b.channel);
+                    directories.add(blobs.directory(b.id));
+                }
+            }
+            if (!channels.isEmpty()) {
+                sync.sync(channels, directories);
+            }
+            db.write(synced, writes);
+            used = newUsed;
+        } catch (IOException | RocksDBException e) {
+            for (Pending p : accepted) {
+                p.fail(new OsdUnavailableException("ASD " + longId + " failed to commit: " + e.getMessage(), e));
+            }
+            return;
+        }
+        for (Pending p : accepted) {
+            p.closeBlobs();
+            statistics.record("apply", p.bytes(), p.start);
+            p.done.complete(null);
+        }
+        for (long id : unlinkAfter) {
+            blobs.delete(id);
+        }
+    }
+
+    private int firstFailedAssert(List<Assert> asserts, Map<Bytes, Current> overlay) {
+        for (int i = 0; i < asserts.size(); i++) {
+            Assert a = asserts.get(i);
+            Current c = current(a.key(), overlay);
+            if (a.requiresAbsent() ? c.present() : !c.present() || !a.holdsFor(c.value(this))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** @return the key's state as the batch so far leaves it */
+    private Current current(Bytes key, Map<Bytes, Current> overlay) {
+        Current c = overlay.get(key);
+        if (c != null) {
+            return c;
+        }
+        try {
+            byte[] raw = db.get(data, key.toByteArray());
+            if (raw == null) {
+                return Current.ABSENT;
+            }
+            return raw[0] == INLINE
+                    ? new Current(true, key.length(), raw.length - 1, -1, ByteBuffer.wrap(raw, 1, raw.length - 1).slice())
+                    : new Current(true, key.length(), valueLength(raw), ByteBuffer.wrap(raw, 1, 8).getLong(), null);
+        } catch (RocksDBException e) {
+            throw new OsdUnavailableException("ASD " + longId + " cannot read key " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean roomOnDisk(long delta) {
+        try {
+            return Files.getFileStore(root).getUsableSpace() - delta > capacity * (1 - FULL);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A key's state during a commit.
+     *
+     * @param present whether it holds a value
+     * @param keyLength the key's length
+     * @param valueLength the value's length
+     * @param blob the value's blob, or -1 when it is inline
+     * @param value the value when known without reading (inline, or new in this batch), else null
+     */
+    private record Current(boolean present, long keyLength, long valueLength, long blob, ByteBuffer value) {
+        static final Current ABSENT = new Current(false, 0, 0, -1, null);
+
+        /** @return the bytes it holds, key and value, as counted against the capacity */
+        long size() {
+            return present ? keyLength + valueLength : 0;
+        }
+
+        ByteBuffer value(AsdStore store) {
+            if (value != null || !present) {
+                return value;
+            }
+            try {
+                return store.blobs.read(blob, 0, (int) valueLength);
+            } catch (IOException e) {
+                throw new OsdUnavailableException("ASD " + store.longId + " cannot read blob "
+                        + Long.toHexString(blob) + " for an assert: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static byte[] inline(ByteBuffer value) {
+        byte[] raw = new byte[1 + value.remaining()];
+        raw[0] = INLINE;
+        value.duplicate().get(raw, 1, value.remaining());
+        return raw;
+    }
+
+    private static byte[] pointer(long blob, long length) {
+        return ByteBuffer.allocate(17).put(BLOB).putLong(blob).putLong(length).array();
+    }
+
+    private static long valueLength(byte[] raw) {
+        return raw[0] == INLINE ? raw.length - 1 : ByteBuffer.wrap(raw, 9, 8).getLong();
+    }
+
+    private static boolean noSpace(IOException e) {
+        return e.getMessage() != null && e.getMessage().contains("No space left on device");
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new OsdUnavailableException("ASD " + longId + " is stopping");
+        }
+    }
+
+    /** A new blob, written and open, waiting for its apply's commit. */
+    private record NewBlob(long id, FileChannel channel) {
+    }
+
+    /** An apply waiting for the committer. */
+    private final class Pending {
+        final List<Assert> asserts;
+        final List<Update> updates;
+        final CompletableFuture<Void> done;
+        final long start;
+        /** By identity: an update's hash would read its whole value. */
+        final Map<Update, NewBlob> blobs = new IdentityHashMap<>();
+
+        Pending(List<Assert> asserts, List<Update> updates, CompletableFuture<Void> done, long start) {
+            this.asserts = asserts;
+            this.updates = updates;
+            this.done = done;
+            this.start = start;
+        }
+
+        long bytes() {
+            long n = 0;
+            for (Update u : updates) {
+                n += u.length();
+            }
+            return n;
+        }
+
+        void closeBlobs() {
+            for (NewBlob b : blobs.values()) {
+                try {
+                    b.channel.close();
+                } catch (IOException e) {
+                    LOG.warn("ASD {}: closing blob {} failed", longId, Long.toHexString(b.id), e);
+                }
+            }
+        }
+
+        /** Removes this apply's blobs: it will never be committed. */
+        void discard() {
+            closeBlobs();
+            for (NewBlob b : blobs.values()) {
+                AsdStore.this.blobs.delete(b.id);
+            }
+        }
+
+        void fail(StorageException e) {
+            discard();
+            done.completeExceptionally(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            committer.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            sync.close();
+        } catch (IOException e) {
+            LOG.warn("ASD {}: closing the sync descriptor failed", longId, e);
+        }
+        synced.close();
+        data.close();
+        meta.close();
+        db.close();
+        dbOptions.close();
+        cfOptions.close();
+    }
+}

@@ -1,0 +1,103 @@
+package io.albireo.asd.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
+import java.util.function.LongConsumer;
+
+/**
+ * The large values of one ASD, one file each, under {@code blobs/XX/} (XX: the id's low byte, so no directory grows
+ * past a few thousand entries). A blob is written once under a fresh id and never changed: an overwrite writes a new
+ * blob and the old one is unlinked once the new pointer is committed. So a reader holding a pointer reads the value it
+ * was committed with, or finds the file gone (and reads the key again).
+ */
+final class BlobFiles {
+    private final Path root;
+
+    BlobFiles(Path root) throws IOException {
+        this.root = root;
+        Files.createDirectories(root);
+        for (int i = 0; i < 256; i++) {
+            Files.createDirectories(root.resolve(HexFormat.of().toHexDigits((byte) i)));
+        }
+    }
+
+    Path path(long id) {
+        return root.resolve(HexFormat.of().toHexDigits((byte) id)).resolve(HexFormat.of().toHexDigits(id));
+    }
+
+    /**
+     * Writes a new blob and leaves it open, not yet synced: the group commit syncs a whole batch of them at once.
+     *
+     * @return the open channel, positioned at the end
+     */
+    FileChannel write(long id, ByteBuffer value) throws IOException {
+        FileChannel channel = FileChannel.open(path(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            ByteBuffer v = value.duplicate();
+            while (v.hasRemaining()) {
+                channel.write(v);
+            }
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            delete(id);
+            throw e;
+        }
+    }
+
+    /**
+     * Reads {@code length} bytes from {@code offset} of a blob: only those bytes are read from the disk.
+     *
+     * @throws NoSuchFileException if the blob was unlinked (its key was overwritten or deleted meanwhile)
+     */
+    ByteBuffer read(long id, long offset, int length) throws IOException {
+        ByteBuffer out = ByteBuffer.allocate(length);
+        try (FileChannel channel = FileChannel.open(path(id), StandardOpenOption.READ)) {
+            while (out.hasRemaining()) {
+                if (channel.read(out, offset + out.position()) < 0) {
+                    throw new IOException("blob " + Long.toHexString(id) + " is shorter than its pointer says: "
+                            + out.position() + " bytes from " + offset + ", wanted " + length);
+                }
+            }
+        }
+        return out.flip();
+    }
+
+    /** Unlinks a blob; a missing one is not an error (a crash may have come between the commit and the unlink). */
+    void delete(long id) {
+        try {
+            Files.deleteIfExists(path(id));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete blob " + Long.toHexString(id), e);
+        }
+    }
+
+    /** @return the directory a blob's entry is in: synced with the blob, so the new file survives a crash */
+    Path directory(long id) {
+        return path(id).getParent();
+    }
+
+    /** Calls {@code each} with the id of every blob on disk, and deletes files that are not blobs (stray names). */
+    void forEach(LongConsumer each) throws IOException {
+        for (int i = 0; i < 256; i++) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(root.resolve(HexFormat.of().toHexDigits((byte) i)))) {
+                for (Path file : files) {
+                    String name = file.getFileName().toString();
+                    if (name.length() == 16 && name.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+                        each.accept(HexFormat.fromHexDigitsToLong(name));
+                    } else {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+        }
+    }
+}
