@@ -1,0 +1,168 @@
+package io.albireo.asd.internal;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.albireo.api.osd.DiskUsage;
+import io.albireo.api.osd.OsdAnnouncement;
+import io.albireo.api.osd.OsdAnnouncer;
+import io.albireo.asd.protocol.Limits;
+
+/**
+ * One ASD: a disk (a directory on it) served on a port. One instance per factory configuration
+ * ({@code etc/io.albireo.asd-NAME.cfg}); it announces itself through the {@link OsdAnnouncer} when one is present.
+ */
+@Component(configurationPid = Asd.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = LocalAsd.class)
+@Designate(ocd = Asd.Config.class, factory = true)
+public final class Asd implements LocalAsd {
+    static final String PID = "io.albireo.asd";
+    private static final Logger LOG = LoggerFactory.getLogger(Asd.class);
+
+    /** One ASD's configuration. */
+    @ObjectClassDefinition(name = "Albireo ASD", description = "A storage daemon serving one disk")
+    public @interface Config {
+        @AttributeDefinition(description = "The directory on the disk where the ASD keeps its data")
+        String path();
+
+        @AttributeDefinition(description = "The address to listen on; 127.0.0.1 keeps it on this machine")
+        String bindAddress() default "127.0.0.1";
+
+        @AttributeDefinition(description = "The TCP port (ASDs use 8600 and up)")
+        int port();
+
+        @AttributeDefinition(description = "The node id it announces; empty: this machine's host name")
+        String nodeId() default "";
+
+        @AttributeDefinition(description = "The bytes it may hold; 0: the size of its file system")
+        long capacity() default 0;
+
+        @AttributeDefinition(description = "Values longer than this many bytes are kept as files, the others in"
+                + " RocksDB")
+        int blobThreshold() default 65536;
+
+        @AttributeDefinition(description = "How a commit makes new files durable: fsync (each file) or syncfs (the"
+                + " whole file system at once)")
+        String sync() default "fsync";
+
+        @AttributeDefinition(description = "The largest frame it accepts, in bytes")
+        int maxFrame() default Limits.DEFAULT_MAX_FRAME;
+
+        @AttributeDefinition(description = "Threads serving reads")
+        int readThreads() default 8;
+    }
+
+    private final Config config;
+    private final AsdStore store;
+    private final AsdServer server;
+    private final String nodeId;
+    private AutoCloseable announcement;
+
+    /** DS constructor: open the store, then serve it. */
+    @Activate
+    public Asd(Config config) throws IOException {
+        this.config = config;
+        this.nodeId = config.nodeId().isEmpty() ? hostName() : config.nodeId();
+        this.store = AsdStore.open(Path.of(config.path()), new AsdStore.Settings(config.capacity(),
+                config.blobThreshold(), config.sync(), 1024));
+        try {
+            this.server = new AsdServer(store, nodeId, new InetSocketAddress(config.bindAddress(), config.port()),
+                    new Limits(config.maxFrame()), config.readThreads());
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        LOG.info("ASD {} serves {} on {}", store.longId(), config.path(), address());
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    synchronized void bindAnnouncer(OsdAnnouncer announcer) {
+        announcement = announcer.announce(this::announcement);
+    }
+
+    synchronized void unbindAnnouncer(OsdAnnouncer announcer) {
+        stopAnnouncing();
+    }
+
+    private void stopAnnouncing() {
+        if (announcement != null) {
+            try {
+                announcement.close();
+            } catch (Exception e) {
+                LOG.warn("ASD {}: stopping its announcements failed", store.longId(), e);
+            }
+            announcement = null;
+        }
+    }
+
+    OsdAnnouncement announcement() {
+        DiskUsage usage = store.diskUsage();
+        InetSocketAddress address = server.address();
+        return new OsdAnnouncement(OsdAnnouncement.VERSION, "asd", store.longId(), nodeId,
+                List.of(address.getAddress().getHostAddress()), address.getPort(), usage.used(), usage.capacity(),
+                "albireo-asd " + getClass().getPackage().getImplementationVersion());
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        stopAnnouncing();
+        server.close();
+        store.close();
+        LOG.info("ASD {} stopped", store.longId());
+    }
+
+    @Override
+    public String longId() {
+        return store.longId();
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public String path() {
+        return config.path();
+    }
+
+    @Override
+    public String address() {
+        InetSocketAddress a = server.address();
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    @Override
+    public DiskUsage diskUsage() {
+        return store.diskUsage();
+    }
+
+    @Override
+    public int connections() {
+        return server.connections();
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.albireo.asd.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.albireo.api.Assert;
+import io.albireo.api.Bytes;
+import io.albireo.api.Update;
+import io.albireo.asd.protocol.FrameCodec;
+import io.albireo.asd.protocol.Limits;
+import io.albireo.asd.protocol.Message;
+
+class AsdServerTest {
+    @TempDir
+    Path dir;
+
+    private AsdStore store;
+    private AsdServer server;
+    private InetSocketAddress address;
+
+    @BeforeEach
+    void start() throws IOException {
+        store = AsdStore.open(dir, new AsdStore.Settings(1_000_000, 1024, "fsync", 64));
+        server = new AsdServer(store, "node-1", new InetSocketAddress("127.0.0.1", 0), Limits.DEFAULT, 2);
+        address = server.address();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        store.close();
+    }
+
+    private TestClient client() throws IOException {
+        Message[] answer = new Message[1];
+        TestClient c = TestClient.connect(address, store.longId(), answer);
+        assertEquals(new Message.Welcome(FrameCodec.VERSION, store.longId(), "node-1", Limits.DEFAULT_MAX_FRAME),
+                answer[0]);
+        return c;
+    }
+
+    @Test
+    void aClientOfTheRightDiskIsWelcomedAndServed() throws IOException {
+        try (TestClient c = client()) {
+            ByteBuffer big = ByteBuffer.wrap(new byte[100_000]).put(5, (byte) 7);
+            assertInstanceOf(Message.Applied.class, c.call(new Message.Apply(List.of(Assert.absent(Bytes.utf8("k"))),
+                    List.of(Update.set(Bytes.utf8("k"), big)))));
+            Message.Values values = (Message.Values) c.call(new Message.Get(List.of(Bytes.utf8("k"),
+                    Bytes.utf8("no"))));
+            assertEquals(List.of(Optional.of(big), Optional.empty()), values.values());
+            assertEquals(new Message.AssertFailed(0, Bytes.utf8("k")), c.call(new Message.Apply(
+                    List.of(Assert.absent(Bytes.utf8("k"))), List.of(Update.delete(Bytes.utf8("k"))))));
+            Message.Usage usage = (Message.Usage) c.call(new Message.GetDiskUsage());
+            assertEquals(1 + 100_000, usage.usage().used());
+            Message.Statistics stats = (Message.Statistics) c.call(new Message.GetStatistics());
+            assertEquals(1, stats.statistics().operations().get("apply").count());
+        }
+    }
+
+    @Test
+    void aClientPointedAtTheWrongDiskLearnsItAtOnce() throws IOException {
+        Message[] answer = new Message[1];
+        try (TestClient c = TestClient.connect(address, "some-other-disk", answer)) {
+            assertEquals(new Message.Refused("this is ASD " + store.longId() + " on node node-1, not some-other-disk"),
+                    answer[0]);
+            assertNull(c.receive(), "and the ASD closes the connection");
+        }
+        try (TestClient c = new TestClient(address)) {
+            c.send(0, new Message.Hello(7, ""));
+            assertEquals(new Message.Refused("this ASD speaks protocol version 1, not 7"), c.receive().message());
+        }
+    }
+
+    @Test
+    void requestsArePipelinedAndAnsweredById() throws IOException {
+        try (TestClient c = client()) {
+            for (int i = 1; i <= 200; i++) {
+                c.send(i, i % 2 == 0 ? new Message.Apply(List.of(), List.of(Update.set(Bytes.utf8("k" + i),
+                        ByteBuffer.wrap(new byte[i * 20])))) : new Message.GetDiskUsage());
+            }
+            Map<Long, Message> answers = new HashMap<>();
+            for (int i = 1; i <= 200; i++) {
+                FrameCodec.Frame f = c.receive();
+                answers.put(f.id(), f.message());
+            }
+            for (long i = 1; i <= 200; i++) {
+                Class<? extends Message> expected = i % 2 == 0 ? Message.Applied.class : Message.Usage.class;
+                assertInstanceOf(expected, answers.get(i), "id " + i);
+            }
+        }
+        assertEquals(ByteBuffer.wrap(new byte[4000]), store.get(Bytes.utf8("k200")).orElseThrow());
+    }
+
+    @Test
+    void malformedAndOversizedFramesCloseTheConnectionAndTouchNothing() throws IOException {
+        try (TestClient c = client()) {
+            c.call(new Message.Apply(List.of(), List.of(Update.set(Bytes.utf8("kept"), ByteBuffer.wrap(new byte[10])))));
+            c.sendRaw(ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array());
+            assertClosed(c, "an oversized frame closes the connection before its body is read");
+        }
+        try (TestClient c = client()) {
+            // An apply whose update count says 2 but holds one update: nothing of it may be applied.
+            ByteBuffer body = ByteBuffer.allocate(64).putInt(0).putInt(2).putShort((short) 3).put("bad".getBytes())
+                    .put((byte) 0);
+            body.flip();
+            byte[] frame = ByteBuffer.allocate(4 + 9 + body.remaining()).putInt(9 + body.remaining())
+                    .put((byte) 0x13).putLong(9).put(body).array();
+            c.sendRaw(frame);
+            assertClosed(c, "a malformed apply closes the connection");
+        }
+        try (TestClient c = new TestClient(address)) {
+            c.sendRaw("GET / HTTP/1.1\r\n\r\n".getBytes());
+            assertClosed(c, "not an ASD client");
+        }
+        assertEquals(Optional.empty(), store.get(Bytes.utf8("bad")));
+        assertEquals(ByteBuffer.wrap(new byte[10]), store.get(Bytes.utf8("kept")).orElseThrow());
+        try (TestClient c = client()) {
+            assertInstanceOf(Message.Usage.class, c.call(new Message.GetDiskUsage()), "the ASD still serves");
+        }
+    }
+
+    /** The ASD closed the connection: an end of stream, or a reset when it left bytes unread. */
+    private static void assertClosed(TestClient c, String why) {
+        try {
+            assertNull(c.receive(), why);
+        } catch (IOException e) {
+            assertTrue(String.valueOf(e.getMessage()).contains("reset"), why + ": " + e);
+        }
+    }
+
+    @Test
+    void aFullAsdAnswersFullAndStillDeletes() throws IOException {
+        try (TestClient c = client()) {
+            assertInstanceOf(Message.Applied.class, c.call(new Message.Apply(List.of(), List.of(Update.set(
+                    Bytes.utf8("a"), ByteBuffer.wrap(new byte[900_000]))))));
+            Message.Failure full = (Message.Failure) c.call(new Message.Apply(List.of(), List.of(Update.set(
+                    Bytes.utf8("b"), ByteBuffer.wrap(new byte[200_000])))));
+            assertEquals(Message.Failure.Kind.FULL, full.kind());
+            assertTrue(full.message().contains("is full"), full.message());
+            assertInstanceOf(Message.Applied.class, c.call(new Message.Apply(List.of(),
+                    List.of(Update.delete(Bytes.utf8("a"))))));
+        }
+    }
+}
