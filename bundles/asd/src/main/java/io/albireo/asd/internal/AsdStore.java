@@ -53,10 +53,10 @@ import io.albireo.api.osd.OsdUnavailableException;
  * One ASD's storage: keys and small values in RocksDB, large values in blob files ({@link BlobFiles}).
  *
  * <p>
- * An apply is atomic and durable before it completes. Its blob files are written by the caller's thread; then a single
- * committer thread takes every apply waiting, checks their asserts in order (each sees the ones before it in the
- * batch), syncs all the batch's blobs at once ({@link BlobSync}), writes one RocksDB batch with a synced WAL, and only
- * then completes them. The WAL record is the commit point: before it, nothing of the batch is visible after a crash
+ * An apply is atomic and durable before it completes. Its blob files are written (and, with {@code fsync}, synced) by
+ * the caller's thread; then a single committer thread takes every apply waiting, checks their asserts in order (each
+ * sees the ones before it in the batch), makes the batch's blobs durable ({@link BlobSync}), writes one RocksDB batch
+ * with a synced WAL, and only then completes them. The WAL record is the commit point: before it, nothing of the batch is visible after a crash
  * (its blobs are orphans, removed at the next start); after it, everything is. Many clients' applies share one sync,
  * which is where the throughput comes from.
  *
@@ -64,7 +64,7 @@ import io.albireo.api.osd.OsdUnavailableException;
  * Reads go to RocksDB directly and see committed data only. A blob is never modified: an overwrite writes a new blob,
  * and the old one is unlinked after the commit, so a reader that lost that race reads the key again.
  */
-final class AsdStore implements AutoCloseable {
+public final class AsdStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AsdStore.class);
 
     static final byte INLINE = 0;
@@ -86,8 +86,9 @@ final class AsdStore implements AutoCloseable {
      * @param sync "fsync" or "syncfs": how a batch's blobs are made durable
      * @param maxBatch the most applies one commit takes
      */
-    record Settings(long capacity, int blobThreshold, String sync, int maxBatch) {
-        static final Settings DEFAULT = new Settings(0, 64 * 1024, "fsync", 1024);
+    public record Settings(long capacity, int blobThreshold, String sync, int maxBatch) {
+        /** The defaults: the file system's size, 64 KiB, fsync, 1024 applies per commit. */
+        public static final Settings DEFAULT = new Settings(0, 64 * 1024, "fsync", 1024);
     }
 
     private final Path root;
@@ -140,7 +141,7 @@ final class AsdStore implements AutoCloseable {
      *
      * @throws StorageException if the store cannot be opened
      */
-    static AsdStore open(Path root, Settings settings) {
+    public static AsdStore open(Path root, Settings settings) {
         try {
             return new AsdStore(root, settings);
         } catch (IOException | RocksDBException e) {
@@ -192,7 +193,7 @@ final class AsdStore implements AutoCloseable {
         }
     }
 
-    String longId() {
+    public String longId() {
         return longId;
     }
 
@@ -200,17 +201,17 @@ final class AsdStore implements AutoCloseable {
         return root;
     }
 
-    DiskUsage diskUsage() {
+    public DiskUsage diskUsage() {
         return new DiskUsage(used, capacity);
     }
 
-    OsdStatistics statistics() {
+    public OsdStatistics statistics() {
         return statistics.snapshot();
     }
 
     // ---- reads -------------------------------------------------------------------------------------------------------
 
-    Optional<ByteBuffer> get(Bytes key) {
+    public Optional<ByteBuffer> get(Bytes key) {
         long start = System.nanoTime();
         Optional<ByteBuffer> value = read(key, 0, Integer.MAX_VALUE);
         statistics.record("get", value.map(ByteBuffer::remaining).orElse(0), start);
@@ -218,7 +219,7 @@ final class AsdStore implements AutoCloseable {
     }
 
     /** @return bytes [offset, offset + length) of the value, fewer if it is shorter; empty if the key is absent */
-    Optional<ByteBuffer> getSlice(Bytes key, long offset, int length) {
+    public Optional<ByteBuffer> getSlice(Bytes key, long offset, int length) {
         long start = System.nanoTime();
         Optional<ByteBuffer> value = read(key, offset, length);
         statistics.record("getSlices", value.map(ByteBuffer::remaining).orElse(0), start);
@@ -290,7 +291,7 @@ final class AsdStore implements AutoCloseable {
      * @return completes once the apply is durable; fails with {@link AssertFailedException}, {@link OsdFullException}
      *         or {@link OsdUnavailableException}, and then nothing of it was applied
      */
-    CompletableFuture<Void> apply(List<Assert> asserts, List<Update> updates) {
+    public CompletableFuture<Void> apply(List<Assert> asserts, List<Update> updates) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (closed) {
             done.completeExceptionally(new OsdUnavailableException("ASD " + longId + " is stopping"));
@@ -301,7 +302,9 @@ final class AsdStore implements AutoCloseable {
             for (Update u : updates) {
                 if (!u.isDelete() && u.length() > settings.blobThreshold()) {
                     long id = nextBlob.getAndIncrement();
-                    pending.blobs.put(u, new NewBlob(id, blobs.write(id, u.value())));
+                    NewBlob blob = new NewBlob(id, blobs.write(id, u.value()));
+                    pending.blobs.put(u, blob);
+                    sync.written(blob.channel());
                 }
             }
             if (!queue.offer(pending, 30, TimeUnit.SECONDS)) {
@@ -403,16 +406,14 @@ final class AsdStore implements AutoCloseable {
             if (accepted.isEmpty()) {
                 return;
             }
-            List<FileChannel> channels = new ArrayList<>();
             Set<Path> directories = new LinkedHashSet<>();
             for (Pending p : accepted) {
                 for (NewBlob b : p.blobs.values()) {
-                    channels.add(b.channel);
                     directories.add(blobs.directory(b.id));
                 }
             }
-            if (!channels.isEmpty()) {
-                sync.sync(channels, directories);
+            if (!directories.isEmpty()) {
+                sync.commit(directories);
             }
             db.write(synced, writes);
             used = newUsed;
@@ -422,13 +423,14 @@ final class AsdStore implements AutoCloseable {
             }
             return;
         }
+        // Superseded blobs go before the answers, so a caller never finds the old file after its overwrite returned.
+        for (long id : unlinkAfter) {
+            blobs.delete(id);
+        }
         for (Pending p : accepted) {
             p.closeBlobs();
             statistics.record("apply", p.bytes(), p.start);
             p.done.complete(null);
-        }
-        for (long id : unlinkAfter) {
-            blobs.delete(id);
         }
     }
 

@@ -13,8 +13,9 @@ import java.util.HexFormat;
 import java.util.function.LongConsumer;
 
 /**
- * The large values of one ASD, one file each, under {@code blobs/XX/} (XX: the id's low byte, so no directory grows
- * past a few thousand entries). A blob is written once under a fresh id and never changed: an overwrite writes a new
+ * The large values of one ASD, one file each, under {@code blobs/XX/} (XX: the id's second byte). Ids are handed out in
+ * order, so 256 consecutive blobs share a directory and a commit's new entries need one directory sync, not one each;
+ * over time every directory gets a 256th of the blobs. A blob is written once under a fresh id and never changed: an overwrite writes a new
  * blob and the old one is unlinked once the new pointer is committed. So a reader holding a pointer reads the value it
  * was committed with, or finds the file gone (and reads the key again).
  */
@@ -30,7 +31,7 @@ final class BlobFiles {
     }
 
     Path path(long id) {
-        return root.resolve(HexFormat.of().toHexDigits((byte) id)).resolve(HexFormat.of().toHexDigits(id));
+        return root.resolve(HexFormat.of().toHexDigits((byte) (id >>> 8))).resolve(HexFormat.of().toHexDigits(id));
     }
 
     /**
@@ -85,13 +86,14 @@ final class BlobFiles {
         return path(id).getParent();
     }
 
-    /** Calls {@code each} with the id of every blob on disk, and deletes files that are not blobs (stray names). */
+    /** Calls {@code each} with the id of every blob on disk, and deletes files that are not blobs where they lie. */
     void forEach(LongConsumer each) throws IOException {
         for (int i = 0; i < 256; i++) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(root.resolve(HexFormat.of().toHexDigits((byte) i)))) {
                 for (Path file : files) {
                     String name = file.getFileName().toString();
-                    if (name.length() == 16 && name.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+                    if (name.length() == 16 && name.chars().allMatch(c -> Character.digit(c, 16) >= 0)
+                            && path(HexFormat.fromHexDigitsToLong(name)).equals(file)) {
                         each.accept(HexFormat.fromHexDigitsToLong(name));
                     } else {
                         Files.deleteIfExists(file);

@@ -9,20 +9,24 @@ import java.util.Collection;
 import com.sun.jna.Native;
 
 /**
- * How the group commit makes a batch's new blobs durable before it writes the batch's WAL record: their contents and
- * their directory entries. Two ways, chosen by configuration ({@code sync}) and measured in docs/PERFORMANCE.md:
- * {@code fsync}, each file and each touched directory; {@code syncfs}, one call that flushes the ASD's whole file
- * system, which costs one journal commit however many blobs the batch wrote.
+ * How a new blob becomes durable before the WAL record that points to it: its contents and its directory entry. Two
+ * ways, chosen by configuration ({@code sync}) and measured in docs/PERFORMANCE.md: {@code fsync}, each blob's data
+ * synced by the thread that wrote it (so concurrent clients sync in parallel, as the disk likes), then the batch's
+ * directories by the committer; {@code syncfs}, nothing per blob, then one call that flushes the ASD's whole file
+ * system for the batch.
  */
 interface BlobSync extends AutoCloseable {
 
+    /** Called by the writer's thread once a blob is written, before its apply joins a commit. */
+    void written(FileChannel blob) throws IOException;
+
     /**
-     * Makes the blobs and the directories they were created in durable.
+     * Called by the committer before the batch's WAL record: makes the batch's blobs and their directory entries
+     * durable.
      *
-     * @param blobs the open channels of the batch's new blobs
-     * @param directories the directories their entries are in
+     * @param directories the directories the batch's new blobs were created in
      */
-    void sync(Collection<FileChannel> blobs, Collection<Path> directories) throws IOException;
+    void commit(Collection<Path> directories) throws IOException;
 
     @Override
     default void close() throws IOException {
@@ -37,13 +41,15 @@ interface BlobSync extends AutoCloseable {
         };
     }
 
-    /** fsync(2) per blob and per directory. */
+    /** fdatasync(2) per blob on its writer's thread (data and size), fsync(2) per directory at the commit. */
     final class Fsync implements BlobSync {
         @Override
-        public void sync(Collection<FileChannel> blobs, Collection<Path> directories) throws IOException {
-            for (FileChannel blob : blobs) {
-                blob.force(true);
-            }
+        public void written(FileChannel blob) throws IOException {
+            blob.force(false);
+        }
+
+        @Override
+        public void commit(Collection<Path> directories) throws IOException {
             for (Path directory : directories) {
                 try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
                     dir.force(true);
@@ -83,7 +89,12 @@ interface BlobSync extends AutoCloseable {
         }
 
         @Override
-        public void sync(Collection<FileChannel> blobs, Collection<Path> directories) throws IOException {
+        public void written(FileChannel blob) {
+            // the commit's syncfs covers it
+        }
+
+        @Override
+        public void commit(Collection<Path> directories) throws IOException {
             if (LibC.syncfs(fd) != 0) {
                 throw new IOException("syncfs failed: errno " + Native.getLastError());
             }

@@ -173,13 +173,16 @@ class AsdStoreTest {
             id = store.longId();
             put(store, "kept", random(50_000, 1));
         }
-        Path orphan = dir.resolve("blobs").resolve("ff").resolve("00000000000000ff");
+        Path orphan = dir.resolve("blobs").resolve("12").resolve("00000000000012ff");
         Files.write(orphan, new byte[1000]);
+        Path misplaced = dir.resolve("blobs").resolve("ff").resolve("00000000000000ff");
+        Files.write(misplaced, new byte[10]);
         Files.write(dir.resolve("blobs").resolve("01").resolve("junk.tmp"), new byte[10]);
         try (AsdStore store = open("syncfs")) {
             assertEquals(id, store.longId(), "the long id is the disk's, kept across restarts");
             assertEquals(random(50_000, 1), store.get(key("kept")).orElseThrow());
             assertFalse(Files.exists(orphan), "the orphan is removed");
+            assertFalse(Files.exists(misplaced), "so is a blob name in the wrong directory");
             assertEquals(1L, blobCount());
             assertEquals(4 + 50_000, store.diskUsage().used());
         }
