@@ -32,7 +32,7 @@ import io.albireo.api.osd.OsdAnnouncement;
  * of every receiver dropping it silently.
  */
 final class AnnouncementCodec {
-    /** The largest datagram read: far above a real announcement (about 300 bytes), far below a UDP datagram's 64 KiB. */
+    /** The largest datagram read: far above a real announcement (about 200 bytes), far below a UDP datagram's 64 KiB. */
     static final int MAX_DATAGRAM = 8192;
     static final int MAX_KIND = 32;
     static final int MAX_ID = 128;

@@ -17,7 +17,7 @@ import io.albireo.api.osd.OsdDiscovery.Discovered;
  * expire, while known ones still update. Thread-safe.
  */
 final class DiscoveredTable {
-    /** Far more OSDs than one group should see; with the codec's field bounds, a full table stays under 10 MB. */
+    /** Far more OSDs than one group should see; with the codec's field bounds, a full table takes 16 MB at worst. */
     static final int MAX_OSDS = 4096;
 
     /** What {@link #record} did with an announcement. */
