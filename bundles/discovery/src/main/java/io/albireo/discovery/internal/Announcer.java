@@ -19,7 +19,8 @@ import io.albireo.api.osd.OsdAnnouncement;
 
 /**
  * Sends every registered OSD's announcement at every interval, from one thread. Registrations outlive a rebind (new
- * interface, group or interval): the OSDs that registered keep being announced, on the new settings. Closing a
+ * interface, group or interval), and are taken before the first: the OSDs that registered are announced on whatever
+ * settings are in force. Closing a
  * registration guarantees that nothing more is sent for it once {@code close()} returns.
  */
 final class Announcer implements AutoCloseable {
@@ -39,14 +40,9 @@ final class Announcer implements AutoCloseable {
     private ScheduledFuture<?> tick;
     private boolean closed;
 
-    Announcer(Settings settings, Nic nic, RateLimitedLog log) throws IOException {
+    /** Starts unbound: registrations are taken, and sent once {@link #apply} has given a network. */
+    Announcer(RateLimitedLog log) {
         this.log = log;
-        try {
-            apply(settings, nic);
-        } catch (IOException | RuntimeException e) {
-            executor.shutdownNow();
-            throw e;
-        }
     }
 
     /**

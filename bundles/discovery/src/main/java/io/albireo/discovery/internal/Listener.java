@@ -8,6 +8,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 import io.albireo.api.osd.OsdAnnouncement;
@@ -23,7 +24,7 @@ final class Listener implements AutoCloseable {
     private final DiscoveredTable table;
     private final Counters counters;
     private final RateLimitedLog log;
-    private final Supplier<Settings> settings;
+    private final Supplier<Duration> expiry;
 
     /**
      * Joins the group and starts receiving.
@@ -33,14 +34,14 @@ final class Listener implements AutoCloseable {
      * @param table where announcements go
      * @param counters what is counted
      * @param log for drops
-     * @param current the settings in force when a datagram arrives (the expiry may change without a rebind)
+     * @param expiry the expiry in force when a datagram arrives (it may change without a rebind)
      */
     Listener(Settings at, Nic nic, DiscoveredTable table, Counters counters, RateLimitedLog log,
-            Supplier<Settings> current) throws IOException {
+            Supplier<Duration> expiry) throws IOException {
         this.table = table;
         this.counters = counters;
         this.log = log;
-        this.settings = current;
+        this.expiry = expiry;
         DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
         try {
             // Every listener on this machine (a second appliance, a test, a rebind's overlap) binds the same port.
@@ -98,7 +99,7 @@ final class Listener implements AutoCloseable {
             drop(e.reason, source, e.getMessage());
             return;
         }
-        switch (table.record(announcement, source, settings.get().expiry())) {
+        switch (table.record(announcement, source, expiry.get())) {
             case REFUSED -> drop(Drop.TABLE_FULL, source, DiscoveredTable.MAX_OSDS + " OSDs are known");
             case MOVED -> {
                 counters.accepted();

@@ -6,6 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.osgi.service.component.annotations.Activate;
@@ -27,6 +31,12 @@ import io.albireo.api.osd.OsdDiscovery;
  * OSDs heard from the group. One component for both, because both use one group, port and interface, and because a
  * reconfiguration must keep the OSDs' registrations: it is applied in place ({@link Modified}), rebinding the sockets
  * while the services, and every OSD's registration, stay.
+ *
+ * <p>Activation never fails. A configuration that cannot be applied (an interface that does not exist yet, a bad value)
+ * is a {@linkplain Status#problem() problem} that {@code osd:discovered} shows and the log says, while the services
+ * stay registered and take registrations. A failure to bind is retried every interval, so an interface that comes up
+ * after the appliance is used once it does. A component that failed to activate would be worse: SCR keeps its service
+ * registered but hands out null, consumers (an ASD, the console) fail with it, and nothing retries.
  */
 @Component(service = {OsdDiscovery.class, OsdAnnouncer.class}, configurationPid = MulticastDiscovery.PID,
         immediate = true) // immediate: listen from boot, so the list is there when someone asks
@@ -72,80 +82,134 @@ public final class MulticastDiscovery implements OsdDiscovery, OsdAnnouncer, Aut
     /**
      * What discovery is doing, for the console.
      *
-     * @param group the multicast group
-     * @param port the UDP port
-     * @param nic the interface, with its address
+     * @param bound whether discovery has a network: false until a configuration could be applied
+     * @param group the multicast group in force, or configured while unbound ("" if the configuration is invalid)
+     * @param port the UDP port, likewise (0 if invalid)
+     * @param nic the interface, with its address ("none" while unbound)
      * @param ttl the time-to-live of sent datagrams
      * @param interval between two announcements
      * @param expiry after which an OSD not heard is forgotten
      * @param listening whether this node listens
      * @param sending whether this node sends
-     * @param registered how many OSDs of this node are announced
+     * @param registered how many OSDs of this node are registered
      * @param accepted datagrams taken as announcements since start
      * @param dropped datagrams dropped since start, by reason (lower case, e.g. "malformed")
+     * @param problem why the configuration is not in force, null when it is
      */
-    public record Status(String group, int port, String nic, int ttl, Duration interval, Duration expiry,
-            boolean listening, boolean sending, int registered, long accepted, Map<String, Long> dropped) {
+    public record Status(boolean bound, String group, int port, String nic, int ttl, Duration interval,
+            Duration expiry, boolean listening, boolean sending, int registered, long accepted,
+            Map<String, Long> dropped, String problem) {
     }
+
+    private static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
 
     private final DiscoveredTable table = new DiscoveredTable();
     private final Counters counters = new Counters();
     private final RateLimitedLog log = new RateLimitedLog(LOG, LOG_PERIOD_NANOS, System::nanoTime);
-    private final Announcer announcer;
-    private volatile Settings settings;
-    private volatile Nic nic;
-    private Listener listener; // guarded by this; null while not listening
+    private final Announcer announcer = new Announcer(log);
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "albireo-discovery-retry");
+        t.setDaemon(true);
+        return t;
+    });
+
+    // Written under this object's lock; volatile for the readers (discovered, status) that take no lock.
+    private volatile Settings applied; // null until a configuration could be applied
+    private volatile Nic nic; // the interface of the applied settings
+    private volatile Settings desired; // the configuration asked for; null if it is invalid
+    private volatile String problem; // why the desired configuration is not applied; null when it is
+    private Listener listener; // null while not listening
+    private ScheduledFuture<?> retry;
+    private boolean closed;
 
     /**
-     * DS constructor.
+     * DS constructor: applies the configuration, or records why it cannot.
      *
      * @param config the configuration of {@value #PID}
-     * @throws IOException if the interface cannot be used or the group cannot be joined
      */
     @Activate
-    public MulticastDiscovery(Config config) throws IOException {
-        this(Settings.from(config));
+    public MulticastDiscovery(Config config) {
+        this(() -> Settings.from(config));
     }
 
-    MulticastDiscovery(Settings settings) throws IOException {
-        Nic resolved = Nic.resolve(settings.networkInterface());
-        this.settings = settings;
-        this.nic = resolved;
-        listener = settings.listen() ? new Listener(settings, resolved, table, counters, log, this::settings) : null;
-        try {
-            announcer = new Announcer(settings, resolved, log);
-        } catch (IOException | RuntimeException e) {
-            if (listener != null) {
-                listener.close();
-            }
-            throw e;
-        }
-        LOG.info("OSD discovery started: {}", this);
+    /** @param settings the configuration, checked when called: it throws IllegalArgumentException if invalid */
+    MulticastDiscovery(Supplier<Settings> settings) {
+        configure(settings);
     }
 
-    /** Applies a new configuration in place; a configuration that cannot be applied leaves the old one running. */
+    /** Applies a new configuration in place; one that cannot be applied leaves the old one running. */
     @Modified
     void modified(Config config) {
+        configure(() -> Settings.from(config));
+    }
+
+    private synchronized void configure(Supplier<Settings> parse) {
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+        }
+        Settings next;
         try {
-            reconfigure(Settings.from(config));
+            next = parse.get();
+        } catch (IllegalArgumentException e) {
+            desired = null;
+            problem = "the configuration is invalid: " + e.getMessage();
+            LOG.error("OSD discovery: {} in etc/{}.cfg; {}", problem, PID, fallback());
+            return;
+        }
+        desired = next;
+        try {
+            reconfigure(next);
         } catch (IOException | RuntimeException e) {
-            LOG.error("The new configuration of {} is not applied, discovery goes on as before ({}): {}", PID, this,
-                    e.getMessage());
+            problem = why(e);
+            // Every interval, but at least every 10 s: an interface that comes up is used soon after.
+            long every = Math.min(next.interval().toNanos(), DEFAULT_INTERVAL.toNanos());
+            LOG.error("OSD discovery cannot apply its configuration: {}; {}. Retrying every {} s.", problem,
+                    fallback(), every / 1e9);
+            retry = retries.scheduleWithFixedDelay(this::retry, every, every, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private static String why(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
+    private String fallback() {
+        return applied == null ? "it is not running" : "it goes on as before (" + this + ")";
+    }
+
+    /** Tries the desired configuration again: the interface may have come up meanwhile. */
+    private synchronized void retry() {
+        if (closed || problem == null || desired == null) {
+            return;
+        }
+        try {
+            reconfigure(desired);
+        } catch (IOException | RuntimeException e) {
+            problem = why(e);
+            log.warn("retry", "OSD discovery still cannot apply its configuration: " + problem);
         }
     }
 
     /**
      * Rebinds to new settings: the new sockets are opened before the old are closed, so that a failure changes nothing.
      * Registrations and the OSDs heard so far are kept.
+     *
+     * @throws IOException if the interface cannot be used or the group not joined
      */
     synchronized void reconfigure(Settings next) throws IOException {
-        if (next.equals(settings)) {
+        if (closed) {
+            throw new IllegalStateException("OSD discovery is stopped");
+        }
+        if (next.equals(applied)) {
+            desired = next;
+            problem = null;
             return;
         }
         Nic nextNic = Nic.resolve(next.networkInterface());
-        boolean rebind = settings.listenerDiffers(next);
+        boolean rebind = applied == null || applied.listenerDiffers(next);
         Listener started = rebind && next.listen()
-                ? new Listener(next, nextNic, table, counters, log, this::settings) : null;
+                ? new Listener(next, nextNic, table, counters, log, this::expiry) : null;
         try {
             announcer.apply(next, nextNic);
         } catch (IOException | RuntimeException e) {
@@ -158,18 +222,27 @@ public final class MulticastDiscovery implements OsdDiscovery, OsdAnnouncer, Aut
         if (rebind) {
             listener = started;
         }
-        settings = next;
+        boolean first = applied == null;
+        applied = next;
         nic = nextNic;
+        desired = next;
+        problem = null;
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+        }
         if (old != null) {
             old.close();
         }
-        LOG.info("OSD discovery reconfigured: {}", this);
+        LOG.info("OSD discovery {}: {}", first ? "started" : "reconfigured", this);
     }
 
     /** Stops announcing (every registration is closed) and listening. */
     @Deactivate
     @Override
     public synchronized void close() {
+        closed = true;
+        retries.shutdownNow(); // a retry waiting for this lock finds the component closed
         announcer.close();
         if (listener != null) {
             listener.close();
@@ -179,7 +252,13 @@ public final class MulticastDiscovery implements OsdDiscovery, OsdAnnouncer, Aut
 
     @Override
     public List<Discovered> discovered() {
-        return table.current(settings.expiry());
+        return table.current(expiry());
+    }
+
+    /** @return how long an OSD is kept without news: as applied, else as configured, else the default's */
+    private Duration expiry() {
+        Settings s = applied != null ? applied : desired;
+        return s != null ? s.expiry() : DEFAULT_INTERVAL.multipliedBy(3);
     }
 
     @Override
@@ -189,17 +268,16 @@ public final class MulticastDiscovery implements OsdDiscovery, OsdAnnouncer, Aut
 
     /** @return what discovery is doing */
     public Status status() {
-        Settings s = settings;
+        Settings a = applied;
+        Settings s = a != null ? a : desired;
         Map<String, Long> dropped = new LinkedHashMap<>();
         for (Drop d : Drop.values()) {
             dropped.put(d.name().toLowerCase(Locale.ROOT), counters.droppedCount(d));
         }
-        return new Status(s.group().getHostAddress(), s.port(), nic.toString(), s.ttl(), s.interval(), s.expiry(),
-                s.listen(), s.send(), announcer.registrations(), counters.acceptedCount(), dropped);
-    }
-
-    Settings settings() {
-        return settings;
+        return new Status(a != null, s == null ? "" : s.group().getHostAddress(), s == null ? 0 : s.port(),
+                a == null ? "none" : nic.toString(), s == null ? 0 : s.ttl(),
+                s == null ? DEFAULT_INTERVAL : s.interval(), expiry(), a != null && a.listen(), a != null && a.send(),
+                announcer.registrations(), counters.acceptedCount(), dropped, problem);
     }
 
     Counters counters() {
@@ -208,7 +286,10 @@ public final class MulticastDiscovery implements OsdDiscovery, OsdAnnouncer, Aut
 
     @Override
     public String toString() {
-        Settings s = settings;
+        Settings s = applied;
+        if (s == null) {
+            return "not running: " + problem;
+        }
         return "group " + s.group().getHostAddress() + ":" + s.port() + " on " + nic + ", ttl " + s.ttl()
                 + ", every " + s.interval().toMillis() / 1000.0 + " s, expiry after " + s.expiryIntervals()
                 + " intervals, " + (s.listen() ? "listening" : "not listening") + ", "

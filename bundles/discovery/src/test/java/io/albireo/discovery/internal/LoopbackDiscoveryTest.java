@@ -14,6 +14,7 @@ import java.net.Inet4Address;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -50,8 +51,8 @@ class LoopbackDiscoveryTest {
         }
     }
 
-    private MulticastDiscovery start(Settings settings) throws IOException {
-        MulticastDiscovery d = new MulticastDiscovery(settings);
+    private MulticastDiscovery start(Settings settings) {
+        MulticastDiscovery d = TestNet.started(settings);
         opened.add(d);
         return d;
     }
@@ -241,6 +242,73 @@ class LoopbackDiscoveryTest {
         sender.close();
         await("forgotten once its node closed", () -> find(listener, "osd-of-a-closed-node").isEmpty());
         assertThrows(IllegalStateException.class, () -> sender.announce(() -> announcement("late", 1)));
+    }
+
+    @Test
+    void aConfigurationThatCannotApplyLeavesThePreviousRunningAndSaysWhy() throws Exception {
+        Map<String, Object> good = Map.of("group", group.getHostAddress(), "port", port, "listen", false,
+                "interval.seconds", 1);
+        MulticastDiscovery node = new MulticastDiscovery(TestNet.config(good));
+        opened.add(node);
+        MulticastDiscovery listener = listener();
+        node.announce(() -> announcement("osd-steady", 1));
+        await("announced", () -> find(listener, "osd-steady").isPresent());
+
+        node.modified(TestNet.config(Map.of("group", group.getHostAddress(), "port", port, "interface", "nic-gone9")));
+        MulticastDiscovery.Status status = node.status();
+        assertTrue(status.bound());
+        assertEquals("lo (127.0.0.1)", status.nic(), "the previous interface stays");
+        assertTrue(status.problem().contains("nic-gone9"), status.problem());
+        long before = listener.counters().acceptedCount();
+        await("still announced", () -> listener.counters().acceptedCount() > before);
+
+        node.modified(TestNet.config(Map.of("group", "239.1.2", "port", port)));
+        assertTrue(node.status().problem().startsWith("the configuration is invalid: group "),
+                node.status().problem());
+        node.modified(TestNet.config(good));
+        assertEquals(null, node.status().problem(), "back to a configuration that applies");
+    }
+
+    @Test
+    void withoutANetworkAtStartItTakesRegistrationsAndSendsThemOnceConfigured() throws Exception {
+        MulticastDiscovery node = new MulticastDiscovery(
+                TestNet.config(Map.of("group", group.getHostAddress(), "port", port, "interface", "nic-late9")));
+        opened.add(node);
+        assertFalse(node.status().bound());
+        assertTrue(node.status().problem().contains("nic-late9"), node.status().problem());
+        MulticastDiscovery listener = listener();
+        node.announce(() -> announcement("osd-early", 1));
+        assertEquals(1, node.status().registered());
+
+        node.modified(TestNet.config(Map.of("group", group.getHostAddress(), "port", port)));
+        assertTrue(node.status().bound(), node.status().problem());
+        await("the early registration announced", () -> find(listener, "osd-early").isPresent());
+    }
+
+    @Test
+    void anInvalidConfigurationAtStartIsAProblemNotAFailure() {
+        MulticastDiscovery node = new MulticastDiscovery(TestNet.config(Map.of("ttl", 300)));
+        opened.add(node);
+        assertFalse(node.status().bound());
+        assertTrue(node.status().problem().startsWith("the configuration is invalid: ttl 300"),
+                node.status().problem());
+        assertEquals(List.of(), node.discovered());
+    }
+
+    @Test
+    void closingEndsEveryThread() throws Exception {
+        MulticastDiscovery node = start(loopback(group, port, true, true));
+        node.announce(() -> announcement("osd-threads", 1));
+        await("heard", () -> find(node, "osd-threads").isPresent());
+        assertTrue(discoveryThreads() > 0, "the listener and announcer threads run");
+        node.close();
+        // Bundles come and go while the appliance runs: a stopped component must leave nothing behind.
+        await("no discovery thread left", () -> discoveryThreads() == 0);
+    }
+
+    private static long discoveryThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("albireo-discovery")).count();
     }
 
     @Test

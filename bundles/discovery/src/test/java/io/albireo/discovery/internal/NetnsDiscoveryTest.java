@@ -2,6 +2,7 @@ package io.albireo.discovery.internal;
 
 import static io.albireo.discovery.internal.TestNet.find;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -34,6 +35,8 @@ class NetnsDiscoveryTest {
     private static String there;
     private static String hereAddress;
     private static String thereAddress;
+    private static String late;
+    private static String lateAddress;
 
     @BeforeAll
     static void createVethPairAcrossNamespaces() throws Exception {
@@ -47,6 +50,8 @@ class NetnsDiscoveryTest {
         String prefix = "10.250." + (base >> 8) + ".";
         hereAddress = prefix + ((base & 0xff) + 1);
         thereAddress = prefix + ((base & 0xff) + 2);
+        late = "ad" + tag + "l";
+        lateAddress = "10.251." + (base >> 8) + "." + ((base & 0xff) + 1);
         for (String[] command : List.of(
                 new String[] {"ip", "netns", "add", namespace},
                 new String[] {"ip", "link", "add", here, "type", "veth", "peer", "name", there, "netns", namespace},
@@ -62,6 +67,7 @@ class NetnsDiscoveryTest {
     @AfterAll
     static void deleteThem() throws Exception {
         if (namespace != null) {
+            run("ip", "link", "del", late);
             // Our end first: deleting it removes the pair at once, while a namespace is torn down asynchronously.
             run("ip", "link", "del", here);
             run("ip", "netns", "del", namespace);
@@ -132,8 +138,8 @@ class NetnsDiscoveryTest {
         }
     }
 
-    private MulticastDiscovery listenHere(Inet4Address group, int port) throws IOException {
-        return new MulticastDiscovery(new Settings(group, port, hereAddress, TestNet.INTERVAL, 3, 1, true, false));
+    private MulticastDiscovery listenHere(Inet4Address group, int port) {
+        return TestNet.started(new Settings(group, port, hereAddress, TestNet.INTERVAL, 3, 1, true, false));
     }
 
     @Test
@@ -146,6 +152,32 @@ class NetnsDiscoveryTest {
             Discovered heard = find(listener, "osd-across").orElseThrow();
             assertEquals(thereAddress, heard.source(), "sent from the configured interface's address");
             assertEquals("netns-node", heard.announcement().nodeId());
+        }
+    }
+
+    @Test
+    void anInterfaceThatComesUpLaterIsUsedOnceItIs() throws Exception {
+        // Configured before the interface exists, as when the appliance starts before the storage network is up.
+        Settings settings = new Settings(TestNet.randomGroup(), TestNet.freePort(), late, TestNet.INTERVAL, 3, 1,
+                true, true);
+        try (MulticastDiscovery node = new MulticastDiscovery(() -> settings)) {
+            assertFalse(node.status().bound());
+            assertTrue(node.status().problem().contains(late + " does not exist"), node.status().problem());
+            node.announce(() -> TestNet.announcement("osd-on-late-nic", 1));
+            for (String[] command : List.of(
+                    new String[] {"ip", "link", "add", late, "type", "veth", "peer", "name", late + "p", "netns",
+                        namespace},
+                    new String[] {"ip", "addr", "add", lateAddress + "/30", "dev", late},
+                    new String[] {"ip", "link", "set", late, "up"},
+                    new String[] {"ip", "-n", namespace, "link", "set", late + "p", "up"})) {
+                assertEquals(0, run(command), String.join(" ", command));
+            }
+            TestNet.await("bound once the interface is up", () -> node.status().bound());
+            assertEquals(late + " (" + lateAddress + ")", node.status().nic());
+            TestNet.await("its OSD heard on the new interface", () -> find(node, "osd-on-late-nic").isPresent());
+            assertEquals(lateAddress, find(node, "osd-on-late-nic").orElseThrow().source());
+        } finally {
+            run("ip", "link", "del", late);
         }
     }
 

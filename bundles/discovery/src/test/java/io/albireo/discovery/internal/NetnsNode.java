@@ -30,7 +30,7 @@ public final class NetnsNode {
         });
         watchdog.setDaemon(true);
         watchdog.start();
-        try (MulticastDiscovery node = new MulticastDiscovery(settings)) {
+        try (MulticastDiscovery node = TestNet.started(settings)) {
             String address = Nic.resolve(settings.networkInterface()).address().getHostAddress();
             node.announce(() -> new OsdAnnouncement(OsdAnnouncement.VERSION, "asd", longId, "netns-node",
                     java.util.List.of(address), 8600, 1, 2, "albireo-asd test"));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,13 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class SettingsTest {
 
-    /** A configuration as DS would give it: the given properties, else the annotation's defaults. */
     private static MulticastDiscovery.Config config(Map<String, Object> properties) {
-        return (MulticastDiscovery.Config) Proxy.newProxyInstance(SettingsTest.class.getClassLoader(),
-                new Class<?>[] {MulticastDiscovery.Config.class}, (proxy, method, args) -> {
-                    String key = method.getName().replace("$", "").replace('_', '.');
-                    return properties.getOrDefault(key, method.getDefaultValue());
-                });
+        return TestNet.config(properties);
     }
 
     @Test

@@ -1,8 +1,10 @@
 package io.albireo.discovery.internal;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
@@ -46,6 +49,22 @@ final class TestNet {
             ch.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             return ((InetSocketAddress) ch.getLocalAddress()).getPort();
         }
+    }
+
+    /** @return discovery on these settings, which must have applied */
+    static MulticastDiscovery started(Settings settings) {
+        MulticastDiscovery d = new MulticastDiscovery(() -> settings);
+        assertTrue(d.status().bound(), () -> "not bound: " + d.status().problem());
+        return d;
+    }
+
+    /** A configuration as DS would give it: the given properties, else the annotation's defaults. */
+    static MulticastDiscovery.Config config(Map<String, Object> properties) {
+        return (MulticastDiscovery.Config) Proxy.newProxyInstance(TestNet.class.getClassLoader(),
+                new Class<?>[] {MulticastDiscovery.Config.class}, (proxy, method, args) -> {
+                    String key = method.getName().replace("$", "").replace('_', '.');
+                    return properties.getOrDefault(key, method.getDefaultValue());
+                });
     }
 
     static Settings loopback(Inet4Address group, int port, boolean listen, boolean send) {

@@ -21,7 +21,8 @@ import io.albireo.discovery.internal.MulticastDiscovery;
                 + " heard, and the address the announcement came from. OSDs not heard for 'expiry.intervals'"
                 + " intervals are forgotten. Announcements are not authenticated: this list proposes OSDs, it does"
                 + " not vouch for them. Configuration: etc/io.albireo.discovery.cfg; format: docs/DISCOVERY.md.\n"
-                + "Exit status: 0, also when no OSD is heard; 1 when discovery is not running.")
+                + "Exit status: 0, also when no OSD is heard, and when a new configuration could not be applied but"
+                + " the previous one runs (a warning says so); 1 when discovery is not running.")
 public class DiscoveredCommand implements Action {
 
     // Optional, so that the command is there to say why when discovery is not running.
@@ -43,6 +44,10 @@ public class DiscoveredCommand implements Action {
             System.out.println(DiscoveredFormat.json(discovery.discovered(), Instant.now()));
         } else {
             DiscoveredFormat.table(discovery.discovered(), status, Instant.now(), System.out);
+        }
+        if (status != null && !status.bound()) {
+            throw new CommandException("OSD discovery is not running: " + status.problem()
+                    + ". Fix etc/io.albireo.discovery.cfg; a missing interface is tried again every interval.");
         }
         return null;
     }

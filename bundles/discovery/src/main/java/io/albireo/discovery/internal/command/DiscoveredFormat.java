@@ -46,14 +46,21 @@ final class DiscoveredFormat {
                     a.software(), age(d.firstSeen(), now), age(d.lastSeen(), now), d.source());
         }
         table.print(out);
-        if (status != null) {
+        if (status != null && status.bound()) {
             out.println(summary(status));
+            if (status.problem() != null) {
+                out.println("warning: the configuration in etc/io.albireo.discovery.cfg is not applied, the previous"
+                        + " one runs: " + status.problem());
+            }
         }
     }
 
     private static String empty(Status status) {
         if (status == null) {
             return "no OSDs heard";
+        }
+        if (!status.bound()) {
+            return "not running: no OSDs heard";
         }
         if (!status.listening()) {
             return "not listening (listen = false in etc/io.albireo.discovery.cfg): no OSDs heard";

@@ -32,8 +32,8 @@ class DiscoveredFormatTest {
             NOW.minusSeconds(4));
 
     private static Status status(boolean listening, Map<String, Long> dropped) {
-        return new Status("239.1.2.3", 8123, "lo (127.0.0.1)", 1, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                listening, true, 2, 57, dropped);
+        return new Status(true, "239.1.2.3", 8123, "lo (127.0.0.1)", 1, Duration.ofSeconds(10),
+                Duration.ofSeconds(30), listening, true, 2, 57, dropped, null);
     }
 
     @Test
@@ -80,6 +80,19 @@ class DiscoveredFormatTest {
         assertTrue(print(List.of(), status(true, Map.of())).contains(
                 "no OSDs heard on 239.1.2.3:8123 via lo (127.0.0.1) in the last 30 s"));
         assertTrue(print(List.of(), status(false, Map.of())).contains("not listening (listen = false"));
+    }
+
+    @Test
+    void aConfigurationNotAppliedIsSaid() {
+        Status previous = new Status(true, "239.1.2.3", 8123, "lo (127.0.0.1)", 1, Duration.ofSeconds(10),
+                Duration.ofSeconds(30), true, true, 0, 0, Map.of(), "interface eth7 does not exist");
+        assertTrue(print(List.of(), previous).contains("warning: the configuration in etc/io.albireo.discovery.cfg is"
+                + " not applied, the previous one runs: interface eth7 does not exist"));
+        Status unbound = new Status(false, "239.1.2.3", 8123, "none", 1, Duration.ofSeconds(10),
+                Duration.ofSeconds(30), false, false, 0, 0, Map.of(), "interface eth7 does not exist");
+        String out = print(List.of(), unbound);
+        assertTrue(out.contains("not running: no OSDs heard"), out);
+        assertTrue(!out.contains("announcements heard"), "no summary of a network it does not have:\n" + out);
     }
 
     private static String print(List<Discovered> discovered, Status status) {
