@@ -32,14 +32,14 @@ import io.albireo.api.osd.OsdAnnouncement;
  * of every receiver dropping it silently.
  */
 final class AnnouncementCodec {
-    /** The largest datagram read: far above a real announcement (about 200 bytes), far below a UDP datagram's 64 KiB. */
+    /** The largest datagram read: far above a real announcement (about 200 bytes), far below UDP's 64 KiB. */
     static final int MAX_DATAGRAM = 8192;
     static final int MAX_KIND = 32;
     static final int MAX_ID = 128;
     static final int MAX_SOFTWARE = 128;
     static final int MAX_ADDRESSES = 16;
     static final int MAX_ADDRESS = 64;
-    /** An announcement nests one level (the addresses array); a little slack, and no deep recursion on hostile input. */
+    /** An announcement nests two levels (an object holding an array); some slack, and no deep recursion. */
     static final int MAX_NESTING = 4;
 
     // Gson is immutable and thread-safe; HTML escaping would only make the JSON harder to read.
@@ -47,7 +47,8 @@ final class AnnouncementCodec {
     private static final Pattern IPV4 =
             Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     // Loose on purpose: the driver parses the address when it connects; this only keeps names (DNS) and junk out.
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?");
+    private static final Pattern IPV6 =
+            Pattern.compile("[0-9A-Fa-f]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?");
 
     private AnnouncementCodec() {
     }
@@ -92,8 +93,9 @@ final class AnnouncementCodec {
                     "version " + version + ", this bundle reads version " + OsdAnnouncement.VERSION);
         }
         try {
-            return new OsdAnnouncement(version, text(json, "kind", MAX_KIND, false), text(json, "longId", MAX_ID, false),
-                    text(json, "nodeId", MAX_ID, false), addresses(json), (int) integer(json, "port", 1, 65535),
+            return new OsdAnnouncement(version, text(json, "kind", MAX_KIND, false),
+                    text(json, "longId", MAX_ID, false), text(json, "nodeId", MAX_ID, false), addresses(json),
+                    (int) integer(json, "port", 1, 65535),
                     integer(json, "used", 0, Long.MAX_VALUE), integer(json, "total", 0, Long.MAX_VALUE),
                     text(json, "software", MAX_SOFTWARE, true));
         } catch (RuntimeException e) { // the record's own checks; ours are stricter, so this is a bug, but not fatal

@@ -18,10 +18,10 @@ import java.util.function.Supplier;
 import io.albireo.api.osd.OsdAnnouncement;
 
 /**
- * Sends every registered OSD's announcement at every interval, from one thread. Registrations outlive a rebind (new
- * interface, group or interval), and are taken before the first: the OSDs that registered are announced on whatever
- * settings are in force. Closing a
- * registration guarantees that nothing more is sent for it once {@code close()} returns.
+ * Sends every registered OSD's announcement at every interval, from one thread. Registrations are taken before the
+ * first binding and outlive every rebind (new interface, group or interval): the OSDs that registered are announced on
+ * whatever settings are in force. Closing a registration guarantees that nothing more is sent for it once
+ * {@code close()} returns.
  */
 final class Announcer implements AutoCloseable {
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -136,8 +136,8 @@ final class Announcer implements AutoCloseable {
         try {
             datagram = AnnouncementCodec.encode(announcement);
         } catch (AnnouncementCodec.Rejected e) {
-            log.warn("encode", "Not announcing OSD " + AnnouncementCodec.printable(announcement.longId()) + ": receivers would drop it as "
-                    + e.reason.description + " (" + e.getMessage() + ")");
+            log.warn("encode", "Not announcing OSD " + AnnouncementCodec.printable(announcement.longId())
+                    + ": receivers would drop it as " + e.reason.description + " (" + e.getMessage() + ")");
             return;
         }
         Thread.interrupted(); // an interrupt left by the supplier would make the channel close itself for good

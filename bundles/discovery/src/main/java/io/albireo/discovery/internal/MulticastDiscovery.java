@@ -64,8 +64,9 @@ public final class MulticastDiscovery implements OsdDiscovery, OsdAnnouncer, Aut
         int expiry_intervals() default 3;
 
         /** Property "interface" ('$' drops out of the name; interface is a Java keyword). */
-        @AttributeDefinition(name = "Interface", description = "The network interface to send on and join the group on: a name (lo,"
-                + " eth1) or one of its IPv4 addresses. The default, lo, keeps discovery on this machine")
+        @AttributeDefinition(name = "Interface", description = "The network interface to send on and join the group"
+                + " on: a name (lo, eth1) or one of its IPv4 addresses. The default, lo, keeps discovery on this"
+                + " machine")
         String interface$() default "lo";
 
         @AttributeDefinition(description = "IP time-to-live of announcements: 0 this host only, 1 the local link",
@@ -113,9 +114,12 @@ public final class MulticastDiscovery implements OsdDiscovery, OsdAnnouncer, Aut
         return t;
     });
 
+    /** The settings in force and their interface, read together. */
+    private record Binding(Settings settings, Nic nic) {
+    }
+
     // Written under this object's lock; volatile for the readers (discovered, status) that take no lock.
-    private volatile Settings applied; // null until a configuration could be applied
-    private volatile Nic nic; // the interface of the applied settings
+    private volatile Binding applied; // null until a configuration could be applied
     private volatile Settings desired; // the configuration asked for; null if it is invalid
     private volatile String problem; // why the desired configuration is not applied; null when it is
     private Listener listener; // null while not listening
@@ -201,13 +205,13 @@ public final class MulticastDiscovery implements OsdDiscovery, OsdAnnouncer, Aut
         if (closed) {
             throw new IllegalStateException("OSD discovery is stopped");
         }
-        if (next.equals(applied)) {
+        if (applied != null && next.equals(applied.settings())) {
             desired = next;
             problem = null;
             return;
         }
         Nic nextNic = Nic.resolve(next.networkInterface());
-        boolean rebind = applied == null || applied.listenerDiffers(next);
+        boolean rebind = applied == null || applied.settings().listenerDiffers(next);
         Listener started = rebind && next.listen()
                 ? new Listener(next, nextNic, table, counters, log, this::expiry) : null;
         try {
@@ -223,8 +227,7 @@ public final class MulticastDiscovery implements OsdDiscovery, OsdAnnouncer, Aut
             listener = started;
         }
         boolean first = applied == null;
-        applied = next;
-        nic = nextNic;
+        applied = new Binding(next, nextNic);
         desired = next;
         problem = null;
         if (retry != null) {
@@ -257,7 +260,8 @@ public final class MulticastDiscovery implements OsdDiscovery, OsdAnnouncer, Aut
 
     /** @return how long an OSD is kept without news: as applied, else as configured, else the default's */
     private Duration expiry() {
-        Settings s = applied != null ? applied : desired;
+        Binding b = applied;
+        Settings s = b != null ? b.settings() : desired;
         return s != null ? s.expiry() : DEFAULT_INTERVAL.multipliedBy(3);
     }
 
@@ -268,14 +272,15 @@ public final class MulticastDiscovery implements OsdDiscovery, OsdAnnouncer, Aut
 
     /** @return what discovery is doing */
     public Status status() {
-        Settings a = applied;
+        Binding b = applied;
+        Settings a = b == null ? null : b.settings();
         Settings s = a != null ? a : desired;
         Map<String, Long> dropped = new LinkedHashMap<>();
         for (Drop d : Drop.values()) {
             dropped.put(d.name().toLowerCase(Locale.ROOT), counters.droppedCount(d));
         }
         return new Status(a != null, s == null ? "" : s.group().getHostAddress(), s == null ? 0 : s.port(),
-                a == null ? "none" : nic.toString(), s == null ? 0 : s.ttl(),
+                b == null ? "none" : b.nic().toString(), s == null ? 0 : s.ttl(),
                 s == null ? DEFAULT_INTERVAL : s.interval(), expiry(), a != null && a.listen(), a != null && a.send(),
                 announcer.registrations(), counters.acceptedCount(), dropped, problem);
     }
@@ -286,11 +291,12 @@ public final class MulticastDiscovery implements OsdDiscovery, OsdAnnouncer, Aut
 
     @Override
     public String toString() {
-        Settings s = applied;
-        if (s == null) {
+        Binding b = applied;
+        if (b == null) {
             return "not running: " + problem;
         }
-        return "group " + s.group().getHostAddress() + ":" + s.port() + " on " + nic + ", ttl " + s.ttl()
+        Settings s = b.settings();
+        return "group " + s.group().getHostAddress() + ":" + s.port() + " on " + b.nic() + ", ttl " + s.ttl()
                 + ", every " + s.interval().toMillis() / 1000.0 + " s, expiry after " + s.expiryIntervals()
                 + " intervals, " + (s.listen() ? "listening" : "not listening") + ", "
                 + (s.send() ? "sending" : "not sending");

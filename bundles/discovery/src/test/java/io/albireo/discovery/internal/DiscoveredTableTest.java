@@ -82,8 +82,8 @@ class DiscoveredTableTest {
         }
         assertEquals(Outcome.REFUSED, table.record(TestNet.announcement("d", 1), "10.0.0.1", EXPIRY));
         assertEquals(Outcome.UPDATED, table.record(TestNet.announcement("a", 5), "10.0.0.1", EXPIRY));
-        assertEquals(List.of("a", "b", "c"), table.current(EXPIRY).stream().map(d -> d.announcement().longId()).toList(),
-                "by long id");
+        assertEquals(List.of("a", "b", "c"),
+                table.current(EXPIRY).stream().map(d -> d.announcement().longId()).toList(), "by long id");
         // Once some have expired there is room again.
         advance(EXPIRY.plusSeconds(1));
         assertEquals(Outcome.NEW, table.record(TestNet.announcement("d", 1), "10.0.0.1", EXPIRY));

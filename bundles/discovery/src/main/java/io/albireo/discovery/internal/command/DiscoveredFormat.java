@@ -69,7 +69,10 @@ final class DiscoveredFormat {
                 + status.expiry().toSeconds() + " s";
     }
 
-    /** @return e.g. "239.1.2.3:8123 on lo (127.0.0.1): 1 OSD of this node announced; 12 datagrams heard, 2 dropped (2 malformed)" */
+    /**
+     * @return e.g. "239.1.2.3:8123 on lo (127.0.0.1), ttl 1: 1 OSD of this node announced; 12 announcements heard,
+     *         2 dropped (2 malformed)"
+     */
     static String summary(Status status) {
         long dropped = status.dropped().values().stream().mapToLong(Long::longValue).sum();
         String reasons = status.dropped().entrySet().stream().filter(e -> e.getValue() > 0)
