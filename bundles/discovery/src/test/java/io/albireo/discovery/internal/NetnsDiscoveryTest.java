@@ -139,7 +139,8 @@ class NetnsDiscoveryTest {
     }
 
     private MulticastDiscovery listenHere(Inet4Address group, int port) {
-        return TestNet.started(new Settings(group, port, hereAddress, TestNet.INTERVAL, 3, 1, true, false));
+        return TestNet.started(new Settings(group, port, hereAddress, TestNet.INTERVAL, TestNet.EXPIRY_INTERVALS, 1,
+                true, false));
     }
 
     @Test
@@ -158,8 +159,8 @@ class NetnsDiscoveryTest {
     @Test
     void anInterfaceThatComesUpLaterIsUsedOnceItIs() throws Exception {
         // Configured before the interface exists, as when the appliance starts before the storage network is up.
-        Settings settings = new Settings(TestNet.randomGroup(), TestNet.freePort(), late, TestNet.INTERVAL, 3, 1,
-                true, true);
+        Settings settings = new Settings(TestNet.randomGroup(), TestNet.freePort(), late, TestNet.INTERVAL,
+                TestNet.EXPIRY_INTERVALS, 1, true, true);
         try (MulticastDiscovery node = new MulticastDiscovery(() -> settings)) {
             assertFalse(node.status().bound());
             assertTrue(node.status().problem().contains(late + " does not exist"), node.status().problem());

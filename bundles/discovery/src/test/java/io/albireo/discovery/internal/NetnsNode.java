@@ -18,7 +18,7 @@ public final class NetnsNode {
 
     public static void main(String[] args) throws Exception {
         Settings settings = new Settings(Settings.ipv4(args[1], "group"), Integer.parseInt(args[2]), args[0],
-                TestNet.INTERVAL, 3, Integer.parseInt(args[3]), true, true);
+                TestNet.INTERVAL, TestNet.EXPIRY_INTERVALS, Integer.parseInt(args[3]), true, true);
         String longId = args[4];
         Thread watchdog = new Thread(() -> {
             try {

@@ -31,6 +31,7 @@ import io.albireo.api.osd.OsdDiscovery.Discovered;
 final class TestNet {
     /** Short, so that expiry takes a fraction of a second. */
     static final Duration INTERVAL = Duration.ofMillis(100);
+    static final int EXPIRY_INTERVALS = 10;
     private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     private TestNet() {
@@ -67,8 +68,12 @@ final class TestNet {
                 });
     }
 
+    /**
+     * Loopback settings with a short interval. The expiry is 10 intervals (1 s) rather than 3: on a busy machine a
+     * stall of a few hundred milliseconds must not make an OSD expire in the middle of a test.
+     */
     static Settings loopback(Inet4Address group, int port, boolean listen, boolean send) {
-        return new Settings(group, port, "lo", INTERVAL, 3, 1, listen, send);
+        return new Settings(group, port, "lo", INTERVAL, EXPIRY_INTERVALS, 1, listen, send);
     }
 
     static OsdAnnouncement announcement(String longId, long used) {
