@@ -15,5 +15,12 @@ public interface OsdAnnouncer {
      * @param announcement asked for the current announcement at every interval
      * @return closing it stops the announcements
      */
-    AutoCloseable announce(Supplier<OsdAnnouncement> announcement);
+    Registration announce(Supplier<OsdAnnouncement> announcement);
+
+    /** An OSD's announcements, until closed. */
+    interface Registration extends AutoCloseable {
+        /** Stops the announcements: once it returns, nothing more is sent for this OSD. */
+        @Override
+        void close();
+    }
 }

@@ -72,7 +72,7 @@ public final class Asd implements LocalAsd {
     private final AsdStore store;
     private final AsdServer server;
     private final String nodeId;
-    private AutoCloseable announcement;
+    private OsdAnnouncer.Registration announcement;
 
     /** DS constructor: open the store, then serve it. */
     @Activate
@@ -102,11 +102,7 @@ public final class Asd implements LocalAsd {
 
     private void stopAnnouncing() {
         if (announcement != null) {
-            try {
-                announcement.close();
-            } catch (Exception e) {
-                LOG.warn("ASD {}: stopping its announcements failed", store.longId(), e);
-            }
+            announcement.close();
             announcement = null;
         }
     }
