@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -72,12 +73,14 @@ public final class Asd implements LocalAsd {
     private final AsdStore store;
     private final AsdServer server;
     private final String nodeId;
+    private final String software;
     private OsdAnnouncer.Registration announcement;
 
     /** DS constructor: open the store, then serve it. */
     @Activate
-    public Asd(Config config) throws IOException {
+    public Asd(Config config, BundleContext context) throws IOException {
         this.config = config;
+        this.software = "albireo-asd " + context.getBundle().getVersion();
         this.nodeId = config.nodeId().isEmpty() ? hostName() : config.nodeId();
         this.store = AsdStore.open(Path.of(config.path()), new AsdStore.Settings(config.capacity(),
                 config.blobThreshold(), config.sync(), 1024));
@@ -112,7 +115,7 @@ public final class Asd implements LocalAsd {
         InetSocketAddress address = server.address();
         return new OsdAnnouncement(OsdAnnouncement.VERSION, "asd", store.longId(), nodeId,
                 List.of(address.getAddress().getHostAddress()), address.getPort(), usage.used(), usage.capacity(),
-                "albireo-asd " + getClass().getPackage().getImplementationVersion());
+                software);
     }
 
     @Deactivate
