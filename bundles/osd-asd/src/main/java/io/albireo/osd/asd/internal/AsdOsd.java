@@ -35,6 +35,7 @@ import io.albireo.api.osd.OsdIdentity;
 import io.albireo.api.osd.OsdProtocolException;
 import io.albireo.api.osd.OsdStatistics;
 import io.albireo.api.osd.OsdUnavailableException;
+import io.albireo.asd.protocol.Limits;
 import io.albireo.asd.protocol.Message;
 
 /**
@@ -172,11 +173,13 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
             if (limit < 0) {
                 throw new IllegalArgumentException("a range limit of " + limit + " is negative");
             }
-            return call("range", false, new Message.Range(range, limit, withValues), r -> {
+            // One message carries at most MAX_ITEMS entries; "more" tells the caller to go on, as for any limit.
+            int sent = Math.min(limit, Limits.MAX_ITEMS);
+            return call("range", false, new Message.Range(range, sent, withValues), r -> {
                 if (r instanceof Message.Entries e) {
-                    if (e.entries().size() > limit) {
+                    if (e.entries().size() > sent) {
                         throw new OsdProtocolException("the ASD returned " + e.entries().size()
-                                + " entries for a range limited to " + limit);
+                                + " entries for a range limited to " + sent);
                     }
                     return new RangeResult(e.entries(), e.more());
                 }

@@ -67,6 +67,8 @@ class AsdOsdTest extends DriverTestSupport {
         Osd.RangeResult page = await(osd.range(KeyRange.all(), 1, false));
         assertTrue(page.more());
         assertEquals(List.of(new Entry(key("a"), null)), page.entries());
+        Osd.RangeResult unlimited = await(osd.range(KeyRange.all(), Integer.MAX_VALUE, false));
+        assertEquals(2, unlimited.entries().size(), "a limit over the protocol's count is clamped, not refused");
         Osd.RangeResult fromB = await(osd.range(new KeyRange(key("b"), key("c")), 10, false));
         assertEquals(List.of(new Entry(key("b"), null)), fromB.entries());
 

@@ -2,6 +2,7 @@ package io.albireo.osd.console.internal;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
@@ -14,6 +15,7 @@ import org.apache.karaf.shell.support.CommandException;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 
+import io.albireo.api.StorageException;
 import io.albireo.api.osd.Osd;
 import io.albireo.api.osd.OsdIdentity;
 
@@ -102,7 +104,8 @@ public class BenchCommand implements Action {
             OsdBench.Run run;
             try {
                 run = bench.run(System.out);
-            } catch (IllegalStateException e) {
+            } catch (IllegalStateException | StorageException | TimeoutException e) {
+                // The check before the first write failed: nothing was written.
                 throw new CommandException(e.getMessage(), e);
             }
             String cleanup = run.leftOver() == 0 ? "every key under " + bench.prefix() + " is deleted"
