@@ -239,9 +239,14 @@ final class AsdConnection {
      *
      * @param operation the operation's name, for messages
      * @param apply whether the request changes data (its outcome is unknown if the connection breaks)
+     * @return false if the connection was closed already: nothing was sent and {@code result} is untouched, so the
+     *         request may go to another connection
      */
-    <T> void send(String operation, boolean apply, Message.Request request, Decoder<T> decoder,
+    <T> boolean send(String operation, boolean apply, Message.Request request, Decoder<T> decoder,
             CompletableFuture<T> result) {
+        if (!open.get()) {
+            return false;
+        }
         long id = ids.incrementAndGet();
         ByteBuffer[] frame;
         try {
@@ -249,23 +254,23 @@ final class AsdConnection {
         } catch (IllegalArgumentException e) {
             result.completeExceptionally(new IllegalArgumentException(owner.describe() + ": " + operation
                     + " refused before sending: " + e.getMessage(), e));
-            return;
+            return true;
         }
         Pending<T> p = new Pending<>(operation, apply, decoder, result);
+        // Pending before the timeout is scheduled, so that even a timeout of 1 ms finds the request it is about.
+        pending.put(id, p);
         try {
             p.timeout = timer.schedule(() -> timedOut(id), settings.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(failure(p, new Reason(Reason.Kind.STOPPED, "driver stopped")));
-            return;
-        }
-        pending.put(id, p);
-        if (!open.get()) {
-            // Closed meanwhile: close() may or may not have seen this entry; whoever removes it fails it.
             if (pending.remove(id) != null) {
-                p.cancelTimeout();
-                result.completeExceptionally(failure(p, reason));
+                result.completeExceptionally(failure(p, new Reason(Reason.Kind.STOPPED, "driver stopped")));
             }
-            return;
+            return true;
+        }
+        if (!open.get()) {
+            // Closed meanwhile: if close() failed this request first, that stands; if not, nothing was sent.
+            p.cancelTimeout();
+            return pending.remove(id) == null;
         }
         queue.add(frame);
         if (draining.compareAndSet(false, true)) {
@@ -274,8 +279,13 @@ final class AsdConnection {
             } catch (RejectedExecutionException e) {
                 draining.set(false);
                 close(new Reason(Reason.Kind.STOPPED, "driver stopped"));
+            } catch (RuntimeException | Error e) {
+                // No thread to write with (the system is out of them): the queue would wait forever.
+                draining.set(false);
+                close(new Reason(Reason.Kind.LOST, "cannot start writing: " + describe(e)));
             }
         }
+        return true;
     }
 
     /** Writes queued frames until the queue is empty; one instance at a time per connection. */

@@ -65,7 +65,8 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
     private final AtomicReferenceArray<AsdConnection> slots;
     private final AtomicLong connectAttempts = new AtomicLong();
 
-    // Guarded by this.
+    /** Guards the fields below and every change of {@link #slots}; package-private for the tests of its races. */
+    final Object lock = new Object();
     private final Backoff backoff;
     private CompletableFuture<AsdConnection> connecting;
     private StorageException lastFailure;
@@ -117,7 +118,7 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
         acquire().whenComplete((connection, failure) -> {
             if (failure != null && !stopped && identity == null) {
                 long wait;
-                synchronized (this) {
+                synchronized (lock) {
                     wait = Math.max(backoff.remaining(), TimeUnit.MILLISECONDS.toNanos(1));
                 }
                 try {
@@ -262,20 +263,43 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
             return decoder.decode(response);
         };
         CompletableFuture<T> result = new CompletableFuture<>();
+        submit(operation, apply, request, withFailures, result, slots.length());
+        return result;
+    }
+
+    /**
+     * Sends on the connection the pool picks. A connection that closed between being picked and taking the request
+     * sent nothing, so the request goes to another, at most {@code retries} times.
+     */
+    private <T> void submit(String operation, boolean apply, Message.Request request,
+            AsdConnection.Decoder<T> decoder, CompletableFuture<T> result, int retries) {
         CompletableFuture<AsdConnection> connection = acquire();
         if (connection.isDone() && !connection.isCompletedExceptionally()) {
-            connection.join().send(operation, apply, request, withFailures, result);
-        } else {
-            connection.whenComplete((c, failure) -> {
-                if (failure != null) {
-                    result.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure);
-                } else {
-                    c.send(operation, apply, request, withFailures, result);
-                }
-            });
+            send(connection.join(), operation, apply, request, decoder, result, retries);
+            return;
         }
-        return result;
+        connection.whenComplete((c, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure);
+            } else {
+                send(c, operation, apply, request, decoder, result, retries);
+            }
+        });
+    }
+
+    private <T> void send(AsdConnection c, String operation, boolean apply, Message.Request request,
+            AsdConnection.Decoder<T> decoder, CompletableFuture<T> result, int retries) {
+        if (c.send(operation, apply, request, decoder, result)) {
+            return;
+        }
+        if (retries > 0) {
+            submit(operation, apply, request, decoder, result, retries - 1);
+        } else {
+            AsdConnection.Reason why = c.reason();
+            result.completeExceptionally(new OsdUnavailableException(describe() + ": "
+                    + (why == null ? "connection closed" : why.text())));
+        }
     }
 
     // ---- the pool ----------------------------------------------------------------------------------------------------
@@ -288,26 +312,20 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
         if (stopped) {
             return CompletableFuture.failedFuture(stoppedException());
         }
-        AsdConnection best = null;
-        boolean full = true;
-        for (int i = 0; i < slots.length(); i++) {
-            AsdConnection c = slots.get(i);
-            if (c != null && c.isOpen()) {
-                if (best == null || c.outstanding() < best.outstanding()) {
-                    best = c;
-                }
-            } else {
-                full = false;
-            }
-        }
-        if (best != null && (full || best.outstanding() == 0)) {
+        // The common case without the lock: an idle connection, or a full pool.
+        AsdConnection best = leastBusy();
+        if (best != null && (best.outstanding() == 0 || freeSlot() < 0)) {
             return CompletableFuture.completedFuture(best);
         }
         CompletableFuture<AsdConnection> opening;
         StorageException unreachable = null;
-        synchronized (this) {
+        synchronized (lock) {
             if (closed) {
                 return CompletableFuture.failedFuture(stoppedException());
+            }
+            // Slots change only under the lock: a connection that opened since the scan above is seen now.
+            if (best == null) {
+                best = leastBusy();
             }
             if (connecting == null && backoff.mayAttempt()) {
                 int slot = freeSlot();
@@ -324,6 +342,18 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
             return CompletableFuture.completedFuture(best);
         }
         return opening != null ? opening : CompletableFuture.failedFuture(unreachable);
+    }
+
+    /** @return the open connection with the fewest outstanding requests, or null */
+    private AsdConnection leastBusy() {
+        AsdConnection best = null;
+        for (int i = 0; i < slots.length(); i++) {
+            AsdConnection c = slots.get(i);
+            if (c != null && c.isOpen() && (best == null || c.outstanding() < best.outstanding())) {
+                best = c;
+            }
+        }
+        return best;
     }
 
     /** @return a slot without an open connection, or -1 */
@@ -367,7 +397,7 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
         boolean adopted = false;
         boolean recovered = false;
         boolean logFailure = false;
-        synchronized (this) {
+        synchronized (lock) {
             connecting = null;
             if (closed) {
                 if (c != null) {
@@ -438,7 +468,7 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
 
     @Override
     public void proven(AsdConnection connection) {
-        synchronized (this) {
+        synchronized (lock) {
             backoff.proven();
         }
     }
@@ -447,7 +477,7 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
     public void closed(AsdConnection connection, AsdConnection.Reason reason) {
         lastCloseReason = reason;
         boolean last;
-        synchronized (this) {
+        synchronized (lock) {
             for (int i = 0; i < slots.length(); i++) {
                 if (slots.get(i) == connection) {
                     slots.set(i, null);
@@ -533,7 +563,7 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
     @Override
     public void close() {
         CompletableFuture<AsdConnection> opening;
-        synchronized (this) {
+        synchronized (lock) {
             if (closed) {
                 return;
             }

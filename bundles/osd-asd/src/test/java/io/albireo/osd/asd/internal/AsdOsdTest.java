@@ -141,6 +141,43 @@ class AsdOsdTest extends DriverTestSupport {
     }
 
     @Test
+    void aCallerThatScannedThePoolJustBeforeTheFirstConnectionOpenedIsServedByIt() throws Exception {
+        // White box: the test holds the pool's lock, so that a caller scans the empty pool, then waits for the lock
+        // while the first connection completes its handshake and waits for it too. Whichever the JVM wakes first, the
+        // caller must end on that connection, not fail as if the ASD were unreachable. Both arrival orders, and
+        // several rounds, since the wake-up order is the JVM's choice.
+        for (int round = 0; round < 10; round++) {
+            try (TestAsd own = TestAsd.start()) {
+                AsdOsd osd = driver(Settings.local(own.port()).withConnections(1).withBackoff(10, 100));
+                boolean callerFirst = round % 2 == 0;
+                List<CompletableFuture<?>> caller = new ArrayList<>();
+                Thread callerThread = new Thread(() -> caller.add(osd.get(List.of(key("k")))), "test-caller");
+                CompletableFuture<?> first;
+                synchronized (osd.lock) {
+                    if (callerFirst) {
+                        callerThread.start();
+                        eventually("the caller waits for the lock", () -> callerThread.getState() == Thread.State.BLOCKED);
+                    }
+                    first = osd.get(List.of(key("first")));
+                    String connector = "asd-127.0.0.1:" + own.port() + "-io-";
+                    eventually("the handshake is done and its thread waits for the lock", () -> Thread
+                            .getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith(connector)
+                                    && t.getState() == Thread.State.BLOCKED));
+                    if (!callerFirst) {
+                        callerThread.start();
+                        eventually("the caller waits for the lock", () -> callerThread.getState() == Thread.State.BLOCKED);
+                    }
+                }
+                callerThread.join();
+                await(first);
+                await(caller.get(0));
+                assertEquals(1, own.accepted.get(), "round " + round);
+                osd.close();
+            }
+        }
+    }
+
+    @Test
     void aFailedAssertCarriesItsIndexAndKeyAndChangesNothing() throws Exception {
         AsdOsd osd = driver(settings());
         asd.store.put(key("x"), "1".getBytes());

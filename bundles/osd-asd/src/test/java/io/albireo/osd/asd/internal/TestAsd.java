@@ -148,7 +148,8 @@ final class TestAsd implements AutoCloseable {
     Held nextHeld() throws InterruptedException {
         Held h = held.poll(10, TimeUnit.SECONDS);
         if (h == null) {
-            throw new AssertionError("no request arrived at the test ASD within 10 s");
+            throw new AssertionError("no request arrived at the test ASD within 10 s; " + requests.get()
+                    + " arrived in all, on " + accepted.get() + " connection(s), " + peers.size() + " open");
         }
         return h;
     }
