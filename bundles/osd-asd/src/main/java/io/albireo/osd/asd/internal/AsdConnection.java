@@ -367,13 +367,12 @@ final class AsdConnection {
     }
 
     private void timedOut(long id) {
-        Pending<?> p = pending.remove(id);
+        Pending<?> p = pending.get(id);
         if (p == null) {
             return;
         }
-        p.result.completeExceptionally(new OsdUnavailableException(owner.describe() + ": no answer to " + p.operation
-                + " within " + settings.requestTimeoutMillis() + " ms; connection closed"
-                + (p.apply ? "; the apply may or may not have happened" : "")));
+        // Closing fails this request with the rest; an answer racing in now finds the connection closed, rather than
+        // being taken for an answer to no request.
         close(new Reason(Reason.Kind.TIMEOUT, "a " + p.operation + " request went unanswered for "
                 + settings.requestTimeoutMillis() + " ms"));
     }
