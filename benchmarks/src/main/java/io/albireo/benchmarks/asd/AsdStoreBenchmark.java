@@ -55,6 +55,10 @@ public class AsdStoreBenchmark {
     @Param({"65536"})
     public int blobThreshold;
 
+    /** Whether blob files are written with direct I/O (the default) or through the page cache. */
+    @Param({"true"})
+    public boolean directIo;
+
     private Path dir;
     private AsdStore store;
     private ByteBuffer value;
@@ -63,7 +67,7 @@ public class AsdStoreBenchmark {
     @Setup(Level.Trial)
     public void open() throws IOException {
         dir = Files.createTempDirectory(Path.of(System.getProperty("albireo.bench.dir", "/var/tmp")), "asd-bench");
-        store = AsdStore.open(dir, new AsdStore.Settings(0, blobThreshold, sync, 1024));
+        store = AsdStore.open(dir, new AsdStore.Settings(0, blobThreshold, sync, 1024, directIo));
         byte[] bytes = new byte[valueSize];
         new Random(1).nextBytes(bytes);
         value = ByteBuffer.wrap(bytes).asReadOnlyBuffer();

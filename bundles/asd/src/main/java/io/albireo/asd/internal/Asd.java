@@ -67,6 +67,13 @@ public final class Asd implements LocalAsd {
 
         @AttributeDefinition(description = "Threads serving reads")
         int readThreads() default 8;
+
+        @AttributeDefinition(description = "Threads writing (and with fsync syncing) the blob files of applies")
+        int writeThreads() default 8;
+
+        @AttributeDefinition(description = "Write blob files with direct I/O (O_DIRECT), past the page cache, where"
+                + " the file system allows it")
+        boolean directIo() default true;
     }
 
     private final Config config;
@@ -83,10 +90,10 @@ public final class Asd implements LocalAsd {
         this.software = "albireo-asd " + context.getBundle().getVersion();
         this.nodeId = config.nodeId().isEmpty() ? hostName() : config.nodeId();
         this.store = AsdStore.open(Path.of(config.path()), new AsdStore.Settings(config.capacity(),
-                config.blobThreshold(), config.sync(), 1024));
+                config.blobThreshold(), config.sync(), 1024, config.directIo()));
         try {
             this.server = new AsdServer(store, nodeId, new InetSocketAddress(config.bindAddress(), config.port()),
-                    new Limits(config.maxFrame()), config.readThreads());
+                    new Limits(config.maxFrame()), config.readThreads(), config.writeThreads());
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;

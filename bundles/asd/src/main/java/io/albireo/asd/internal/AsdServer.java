@@ -35,7 +35,8 @@ import io.albireo.asd.protocol.Message;
 /**
  * Serves one {@link AsdStore} over the ASD protocol (docs/ASD-PROTOCOL.md). Each connection has a reader thread, which
  * checks the handshake and dispatches requests, and a writer thread, which sends the responses as they come: reads run
- * on a shared pool, applies go to the store's group commit. A connection has at most {@link #MAX_IN_FLIGHT} requests
+ * on a shared pool; applies go to the store's group commit, those with blob files by way of a shared write pool, so
+ * a connection's reader never waits on a disk while the next request is already in its socket. A connection has at most {@link #MAX_IN_FLIGHT} requests
  * unanswered; past that its reader waits, so a client that stops reading stalls only itself. A malformed frame closes
  * the connection with a logged reason; nothing it asked for is done.
  */
@@ -49,12 +50,13 @@ final class AsdServer implements AutoCloseable {
     private final Limits limits;
     private final ServerSocketChannel server;
     private final ExecutorService reads;
+    private final ExecutorService blobWrites;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean closed;
 
-    AsdServer(AsdStore store, String nodeId, InetSocketAddress address, Limits limits, int readThreads)
-            throws IOException {
+    AsdServer(AsdStore store, String nodeId, InetSocketAddress address, Limits limits, int readThreads,
+            int writeThreads) throws IOException {
         this.store = store;
         this.nodeId = nodeId;
         this.limits = limits;
@@ -63,6 +65,8 @@ final class AsdServer implements AutoCloseable {
         server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         server.bind(address);
         this.reads = Executors.newFixedThreadPool(readThreads, named("asd-read-" + store.longId().substring(0, 8)));
+        this.blobWrites = Executors.newFixedThreadPool(writeThreads,
+                named("asd-blob-" + store.longId().substring(0, 8)));
         this.acceptor = named("asd-accept-" + address.getPort()).newThread(this::acceptLoop);
         acceptor.start();
     }
@@ -174,9 +178,15 @@ final class AsdServer implements AutoCloseable {
 
         private void dispatch(long id, Message.Request request) {
             if (request instanceof Message.Apply apply) {
-                store.apply(apply.asserts(), apply.updates())
+                Runnable join = () -> store.apply(apply.asserts(), apply.updates())
                         .whenComplete((ok, failure) -> respond(id, failure == null ? new Message.Applied()
                                 : failure(failure)));
+                if (store.writesBlobs(apply.updates())) {
+                    // Writing (and with fsync syncing) the files takes milliseconds: not on the reader's thread.
+                    blobWrites.execute(join);
+                } else {
+                    join.run();
+                }
                 return;
             }
             reads.execute(() -> {
@@ -295,6 +305,7 @@ final class AsdServer implements AutoCloseable {
             c.close();
         }
         reads.shutdown();
+        blobWrites.shutdown();
         try {
             acceptor.join(5000);
         } catch (InterruptedException e) {

@@ -85,10 +85,16 @@ public final class AsdStore implements AutoCloseable {
      * @param blobThreshold values longer than this go to blob files
      * @param sync "fsync" or "syncfs": how a batch's blobs are made durable
      * @param maxBatch the most applies one commit takes
+     * @param directIo whether blob files are written with direct I/O (where the file system allows it)
      */
-    public record Settings(long capacity, int blobThreshold, String sync, int maxBatch) {
-        /** The defaults: the file system's size, 64 KiB, fsync, 1024 applies per commit. */
-        public static final Settings DEFAULT = new Settings(0, 64 * 1024, "fsync", 1024);
+    public record Settings(long capacity, int blobThreshold, String sync, int maxBatch, boolean directIo) {
+        /** The defaults: the file system's size, 64 KiB, fsync, 1024 applies per commit, direct I/O. */
+        public static final Settings DEFAULT = new Settings(0, 64 * 1024, "fsync", 1024, true);
+
+        /** The settings with direct I/O. */
+        public Settings(long capacity, int blobThreshold, String sync, int maxBatch) {
+            this(capacity, blobThreshold, sync, maxBatch, true);
+        }
     }
 
     private final Path root;
@@ -125,7 +131,7 @@ public final class AsdStore implements AutoCloseable {
                 handles);
         data = handles.get(0);
         meta = handles.get(1);
-        blobs = new BlobFiles(root.resolve("blobs"));
+        blobs = new BlobFiles(root.resolve("blobs"), settings.directIo());
         sync = BlobSync.of(settings.sync(), root);
         longId = identity();
         capacity = settings.capacity() > 0 ? settings.capacity() : Files.getFileStore(root).getTotalSpace();
@@ -284,6 +290,16 @@ public final class AsdStore implements AutoCloseable {
     }
 
     // ---- applies -----------------------------------------------------------------------------------------------------
+
+    /** @return whether an apply of these updates writes blob files, which its caller's thread then does */
+    public boolean writesBlobs(List<Update> updates) {
+        for (Update u : updates) {
+            if (!u.isDelete() && u.length() > settings.blobThreshold()) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /**
      * Applies the updates atomically and durably if every assert holds.

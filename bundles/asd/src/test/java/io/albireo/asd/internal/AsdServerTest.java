@@ -37,7 +37,7 @@ class AsdServerTest {
     @BeforeEach
     void start() throws IOException {
         store = AsdStore.open(dir, new AsdStore.Settings(1_000_000, 1024, "fsync", 64));
-        server = new AsdServer(store, "node-1", new InetSocketAddress("127.0.0.1", 0), Limits.DEFAULT, 2);
+        server = new AsdServer(store, "node-1", new InetSocketAddress("127.0.0.1", 0), Limits.DEFAULT, 2, 2);
         address = server.address();
     }
 
