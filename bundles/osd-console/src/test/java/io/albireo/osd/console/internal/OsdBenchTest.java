@@ -114,8 +114,10 @@ class OsdBenchTest {
     @Test
     void anOsdThatCannotDeleteIsReported() throws Exception {
         osd.failing = u -> u.isDelete();
-        OsdBench.Run run = bench(100, 2).run(out);
-        assertEquals(2, run.phases().get(3).errors());
+        // One client: with two, the shared test clock may run out before the second one writes a key (and then it
+        // has nothing to delete), so the count of failed deletes would depend on scheduling.
+        OsdBench.Run run = bench(100, 1).run(out);
+        assertEquals(1, run.phases().get(3).errors());
         assertEquals(-1, run.leftOver());
         assertEquals("memory-1: told to fail", run.cleanupError());
         assertFalse(osd.keysUnder("bench/test-run/").isEmpty());
