@@ -1,0 +1,148 @@
+package io.albireo.api.metadata;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.albireo.api.Bytes;
+
+/**
+ * The ALBA manager (ABM): what one backend is made of. It knows the OSDs it has claimed, the nodes they are on, the
+ * presets, the namespaces and the namespace manager hosts that hold them, and the maintenance work queue. Every
+ * mutation runs as one named operation inside the {@link MetadataStore} (one round trip, atomic, deterministic), so a
+ * replicated store can apply it on every replica alike. Implementations are thread-safe.
+ */
+public interface AlbaManager {
+
+    /** @return this backend's id, made when its metadata was first initialised */
+    String backendId();
+
+    // OSDs
+
+    /**
+     * Claims an OSD for this backend: writes this backend's id on the OSD itself, guarded by an assert (so an OSD
+     * belongs to one backend only), then records it. Claiming an OSD this backend already owns returns its record.
+     *
+     * @param longId the OSD's long id; an Osd service of that name must be available
+     * @return its record
+     * @throws OsdClaimedException if another backend owns it
+     * @throws io.albireo.api.osd.OsdUnavailableException if it cannot be reached
+     */
+    ClaimedOsd claimOsd(String longId);
+
+    /** @return every OSD of this backend, by number */
+    List<ClaimedOsd> osds();
+
+    /** @return the OSD of this long id, if this backend owns it */
+    Optional<ClaimedOsd> osd(String longId);
+
+    /**
+     * Decommissions an OSD: nothing new is placed on it, and maintenance moves its fragments away.
+     *
+     * @throws MetadataException if this backend does not own it
+     */
+    ClaimedOsd decommissionOsd(String longId);
+
+    /**
+     * Forgets a decommissioned OSD that holds no fragment of this backend any more, and removes this backend's
+     * registration from the OSD if it can still be reached.
+     *
+     * @throws MetadataException if it is not decommissioned, or still holds fragments
+     */
+    void purgeOsd(String longId);
+
+    /** @return the ids of the nodes the claimed OSDs are on, in order */
+    List<String> nodes();
+
+    // Presets
+
+    /**
+     * Creates a preset.
+     *
+     * @throws InvalidPresetException if it breaks a rule (an unknown algorithm included); the message names it
+     * @throws MetadataException if the name is taken
+     */
+    void createPreset(Preset preset);
+
+    /** @return every preset, by name */
+    List<Preset> presets();
+
+    /** @return the preset of this name */
+    Optional<Preset> preset(String name);
+
+    /**
+     * Changes a preset's policies and max fragment size; objects already written keep the policy they were written
+     * with, new ones use the new.
+     *
+     * @throws InvalidPresetException if the result breaks a rule
+     * @throws MetadataException if there is no such preset
+     */
+    Preset updatePreset(String name, List<Policy> policies, int maxFragmentSize);
+
+    /**
+     * Deletes a preset no namespace uses.
+     *
+     * @throws MetadataException if a namespace uses it, it is the default, or it does not exist
+     */
+    void deletePreset(String name);
+
+    /** Makes a preset the default for namespaces created without one. */
+    void setDefaultPreset(String name);
+
+    /** @return the default preset's name, if one is set */
+    Optional<String> defaultPreset();
+
+    // Namespaces
+
+    /**
+     * Creates a namespace, assigned to the NSM host with the fewest namespaces.
+     *
+     * @param name its name
+     * @param preset the preset, or {@code null} for the default
+     * @throws MetadataException if the name is taken, the preset does not exist or there is no NSM host
+     */
+    Namespace createNamespace(String name, String preset);
+
+    /**
+     * Deletes a namespace: its name is free at once; its objects are removed in the background.
+     *
+     * @throws MetadataException if it does not exist
+     */
+    void deleteNamespace(String name);
+
+    /** @return every active namespace, by name */
+    List<Namespace> namespaces();
+
+    /** @return the active namespace of this name */
+    Optional<Namespace> namespace(String name);
+
+    // NSM hosts
+
+    /** Registers a namespace manager host; registering the same id and address again changes nothing. */
+    NsmHost addNsmHost(String id, String address);
+
+    /** @return every NSM host, by id */
+    List<NsmHost> nsmHosts();
+
+    // Maintenance work
+
+    /** Queues a piece of work. @return its id */
+    long queueWork(String kind, Bytes payload);
+
+    /**
+     * Leases up to {@code max} items that nobody holds (or whose lease ran out) to {@code agent}.
+     *
+     * @param nowMillis the agent's clock, epoch milliseconds: the operation itself reads no clock
+     * @param leaseMillis how long the lease runs
+     */
+    List<WorkItem> leaseWork(String agent, int max, long nowMillis, long leaseMillis);
+
+    /**
+     * Removes a finished item.
+     *
+     * @throws MetadataException if {@code agent} does not hold its lease (it ran out and another took it)
+     */
+    void finishWork(long id, String agent);
+
+    /** @return up to {@code limit} queued items, in order */
+    List<WorkItem> work(int limit);
+}
