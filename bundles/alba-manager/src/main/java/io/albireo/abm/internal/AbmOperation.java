@@ -1,0 +1,380 @@
+package io.albireo.abm.internal;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.service.component.annotations.Component;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+
+import io.albireo.api.AlbireoName;
+import io.albireo.api.Bytes;
+import io.albireo.api.Entry;
+import io.albireo.api.KeyRange;
+import io.albireo.api.metadata.ClaimedOsd;
+import io.albireo.api.metadata.MetadataException;
+import io.albireo.api.metadata.MetadataOperation;
+import io.albireo.api.metadata.MetadataTransaction;
+import io.albireo.api.metadata.Namespace;
+import io.albireo.api.metadata.NsmHost;
+import io.albireo.api.metadata.Policy;
+import io.albireo.api.metadata.Preset;
+import io.albireo.api.metadata.WorkItem;
+
+/**
+ * The ALBA manager's mutations, one named operation ({@value #NAME}) inside the metadata store. The argument is a JSON
+ * command, {@code {"command": "create-namespace", ...}}; every command reads and writes only through the transaction
+ * and reads no clock and no randomness (ids and times come in the argument), so a replicated store applies it alike
+ * on every replica. A refused command throws {@link MetadataException}, and nothing it wrote is applied.
+ *
+ * <p>
+ * Keys, all under {@code abm/}: {@code backend}; {@code osd/LONGID} (a {@link ClaimedOsd}); {@code preset/NAME};
+ * {@code default-preset}; {@code ns/NAME} (an active {@link Namespace}); {@code ns-deleting/ID} (a deleted one whose
+ * objects are still being removed); {@code nsm/ID}; {@code work/ID} (16 hex digits, so in queue order); and the
+ * counters {@code next/osd}, {@code next/ns}, {@code next/work}. Values are JSON (docs/METADATA.md).
+ */
+@Component(service = MetadataOperation.class)
+@AlbireoName(AbmOperation.NAME)
+public final class AbmOperation implements MetadataOperation {
+    /** The operation's name. */
+    public static final String NAME = "abm";
+
+    static final Bytes BACKEND = Bytes.utf8("abm/backend");
+    static final Bytes OSDS = Bytes.utf8("abm/osd/");
+    static final Bytes PRESETS = Bytes.utf8("abm/preset/");
+    static final Bytes DEFAULT_PRESET = Bytes.utf8("abm/default-preset");
+    static final Bytes NAMESPACES = Bytes.utf8("abm/ns/");
+    static final Bytes DELETING = Bytes.utf8("abm/ns-deleting/");
+    static final Bytes NSM_HOSTS = Bytes.utf8("abm/nsm/");
+    static final Bytes WORK = Bytes.utf8("abm/work/");
+    private static final Bytes NEXT_OSD = Bytes.utf8("abm/next/osd");
+    private static final Bytes NEXT_NAMESPACE = Bytes.utf8("abm/next/ns");
+    private static final Bytes NEXT_WORK = Bytes.utf8("abm/next/work");
+    /** The most items one scan of the queue looks at; the queue is read in pages. */
+    private static final int PAGE = 1000;
+
+    private final AbmJson json = new AbmJson();
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Bytes apply(MetadataTransaction tx, Bytes argument) {
+        JsonObject command;
+        try {
+            command = JsonParser.parseString(argument.utf8()).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new IllegalArgumentException("an ABM command is a JSON object: " + e.getMessage(), e);
+        }
+        JsonElement result = switch (string(command, "command")) {
+            case "init" -> init(tx, string(command, "backendId"));
+            case "claim-osd" -> claimOsd(tx, json.decode(command.get("osd"), ClaimedOsd.class));
+            case "decommission-osd" -> setOsdState(tx, string(command, "longId"), ClaimedOsd.State.DECOMMISSIONED);
+            case "purge-osd" -> purgeOsd(tx, string(command, "longId"));
+            case "create-preset" -> createPreset(tx, json.decode(command.get("preset"), Preset.class));
+            case "update-preset" -> updatePreset(tx, string(command, "name"),
+                    List.of(json.decode(command.get("policies"), Policy[].class)), integer(command, "maxFragmentSize"));
+            case "delete-preset" -> deletePreset(tx, string(command, "name"));
+            case "set-default-preset" -> setDefaultPreset(tx, string(command, "name"));
+            case "create-namespace" -> createNamespace(tx, string(command, "name"),
+                    command.has("preset") && !command.get("preset").isJsonNull() ? string(command, "preset") : null);
+            case "delete-namespace" -> deleteNamespace(tx, string(command, "name"));
+            case "namespace-deleted" -> namespaceDeleted(tx, command.get("id").getAsLong());
+            case "add-nsm-host" -> addNsmHost(tx, string(command, "id"), string(command, "address"));
+            case "queue-work" -> queueWork(tx, string(command, "kind"), json.decode(command.get("payload"),
+                    Bytes.class));
+            case "lease-work" -> leaseWork(tx, string(command, "agent"), integer(command, "max"),
+                    command.get("now").getAsLong(), command.get("leaseMillis").getAsLong());
+            case "finish-work" -> finishWork(tx, command.get("id").getAsLong(), string(command, "agent"));
+            default -> throw new IllegalArgumentException("unknown ABM command '" + string(command, "command") + "'");
+        };
+        return json.encode(result);
+    }
+
+    // The backend
+
+    private JsonElement init(MetadataTransaction tx, String backendId) {
+        Optional<Bytes> existing = tx.get(BACKEND);
+        if (existing.isPresent()) {
+            return new JsonPrimitive(existing.get().utf8());
+        }
+        if (backendId.isBlank()) {
+            throw new IllegalArgumentException("a backend id must not be blank");
+        }
+        tx.put(BACKEND, Bytes.utf8(backendId));
+        return new JsonPrimitive(backendId);
+    }
+
+    // OSDs
+
+    private JsonElement claimOsd(MetadataTransaction tx, ClaimedOsd osd) {
+        Bytes key = OSDS.concat(Bytes.utf8(osd.longId()));
+        Optional<Bytes> existing = tx.get(key);
+        if (existing.isPresent()) {
+            return json.tree(json.decode(existing.get(), ClaimedOsd.class));
+        }
+        int number = (int) next(tx, NEXT_OSD);
+        ClaimedOsd claimed = new ClaimedOsd(number, osd.longId(), osd.nodeId(), osd.kind(), osd.addresses(),
+                osd.port(), ClaimedOsd.State.CLAIMED);
+        tx.put(key, json.encode(claimed));
+        return json.tree(claimed);
+    }
+
+    private JsonElement setOsdState(MetadataTransaction tx, String longId, ClaimedOsd.State state) {
+        ClaimedOsd osd = osd(tx, longId).withState(state);
+        tx.put(OSDS.concat(Bytes.utf8(longId)), json.encode(osd));
+        return json.tree(osd);
+    }
+
+    private JsonElement purgeOsd(MetadataTransaction tx, String longId) {
+        ClaimedOsd osd = osd(tx, longId);
+        if (osd.state() != ClaimedOsd.State.DECOMMISSIONED) {
+            throw new MetadataException("OSD " + longId + " is " + osd.state().name().toLowerCase()
+                    + ": decommission it first (osd:decommission), and purge it once its fragments are moved away");
+        }
+        tx.delete(OSDS.concat(Bytes.utf8(longId)));
+        return json.tree(osd);
+    }
+
+    private ClaimedOsd osd(MetadataTransaction tx, String longId) {
+        return tx.get(OSDS.concat(Bytes.utf8(longId))).map(b -> json.decode(b, ClaimedOsd.class))
+                .orElseThrow(() -> new MetadataException("OSD " + longId + " does not belong to this backend"));
+    }
+
+    // Presets
+
+    private JsonElement createPreset(MetadataTransaction tx, Preset preset) {
+        Preset checked = recheck(preset);
+        Bytes key = PRESETS.concat(Bytes.utf8(checked.name()));
+        if (tx.get(key).isPresent()) {
+            throw new MetadataException("a preset named " + checked.name() + " exists already");
+        }
+        tx.put(key, json.encode(checked));
+        if (tx.get(DEFAULT_PRESET).isEmpty()) {
+            tx.put(DEFAULT_PRESET, Bytes.utf8(checked.name())); // the first preset is the default until one is set
+        }
+        return json.tree(checked);
+    }
+
+    private JsonElement updatePreset(MetadataTransaction tx, String name, List<Policy> policies, int maxFragmentSize) {
+        Preset updated = preset(tx, name).with(policies.stream().map(AbmOperation::recheck).toList(),
+                maxFragmentSize);
+        tx.put(PRESETS.concat(Bytes.utf8(name)), json.encode(updated));
+        return json.tree(updated);
+    }
+
+    private JsonElement deletePreset(MetadataTransaction tx, String name) {
+        preset(tx, name);
+        if (tx.get(DEFAULT_PRESET).map(Bytes::utf8).filter(name::equals).isPresent()) {
+            throw new MetadataException("preset " + name + " is the default: make another one the default first"
+                    + " (preset:default)");
+        }
+        List<String> users = new ArrayList<>();
+        for (Entry e : all(tx, NAMESPACES)) {
+            Namespace ns = json.decode(e.value(), Namespace.class);
+            if (ns.preset().equals(name)) {
+                users.add(ns.name());
+            }
+        }
+        if (!users.isEmpty()) {
+            throw new MetadataException("preset " + name + " is used by namespace" + (users.size() > 1 ? "s " : " ")
+                    + String.join(", ", users.subList(0, Math.min(5, users.size())))
+                    + (users.size() > 5 ? " and " + (users.size() - 5) + " more" : ""));
+        }
+        tx.delete(PRESETS.concat(Bytes.utf8(name)));
+        return JsonNull.INSTANCE;
+    }
+
+    private JsonElement setDefaultPreset(MetadataTransaction tx, String name) {
+        preset(tx, name);
+        tx.put(DEFAULT_PRESET, Bytes.utf8(name));
+        return new JsonPrimitive(name);
+    }
+
+    private Preset preset(MetadataTransaction tx, String name) {
+        return tx.get(PRESETS.concat(Bytes.utf8(name))).map(b -> json.decode(b, Preset.class))
+                .orElseThrow(() -> new MetadataException("no preset named " + name));
+    }
+
+    /** Gson builds records through their canonical constructors, so the rules ran; this re-runs them explicitly. */
+    private static Preset recheck(Preset p) {
+        return new Preset(p.name(), p.policies().stream().map(AbmOperation::recheck).toList(), p.maxFragmentSize(),
+                p.compressor(), p.cipher(), p.fragmentChecksum(), p.erasureCodec());
+    }
+
+    private static Policy recheck(Policy p) {
+        return new Policy(p.k(), p.m(), p.c(), p.x());
+    }
+
+    // Namespaces
+
+    private JsonElement createNamespace(MetadataTransaction tx, String name, String presetName) {
+        if (name.isEmpty() || name.length() > 255 || name.indexOf('/') >= 0) {
+            throw new IllegalArgumentException("a namespace name is 1 to 255 characters without '/'; got '" + name
+                    + "'");
+        }
+        Bytes key = NAMESPACES.concat(Bytes.utf8(name));
+        if (tx.get(key).isPresent()) {
+            throw new MetadataException("a namespace named " + name + " exists already");
+        }
+        String preset = presetName != null ? presetName
+                : tx.get(DEFAULT_PRESET).map(Bytes::utf8).orElseThrow(() -> new MetadataException(
+                        "namespace " + name + ": no preset given and no default preset (preset:create one first)"));
+        preset(tx, preset);
+        NsmHost host = null;
+        for (Entry e : all(tx, NSM_HOSTS)) {
+            NsmHost h = json.decode(e.value(), NsmHost.class);
+            if (host == null || h.namespaces() < host.namespaces()) {
+                host = h; // the least loaded; ties go to the first id
+            }
+        }
+        if (host == null) {
+            throw new MetadataException("namespace " + name + ": there is no namespace manager host");
+        }
+        Namespace ns = new Namespace(name, next(tx, NEXT_NAMESPACE), preset, host.id(), Namespace.State.ACTIVE);
+        tx.put(key, json.encode(ns));
+        tx.put(NSM_HOSTS.concat(Bytes.utf8(host.id())),
+                json.encode(new NsmHost(host.id(), host.address(), host.namespaces() + 1)));
+        return json.tree(ns);
+    }
+
+    /** Frees the name at once; the objects are removed by maintenance, which the queued work item asks for. */
+    private JsonElement deleteNamespace(MetadataTransaction tx, String name) {
+        Bytes key = NAMESPACES.concat(Bytes.utf8(name));
+        Namespace ns = tx.get(key).map(b -> json.decode(b, Namespace.class))
+                .orElseThrow(() -> new MetadataException("no namespace named " + name));
+        Namespace deleting = new Namespace(ns.name(), ns.id(), ns.preset(), ns.nsmHost(), Namespace.State.DELETING);
+        tx.delete(key);
+        tx.put(DELETING.concat(Bytes.utf8(hex(ns.id()))), json.encode(deleting));
+        queueWork(tx, "delete-namespace", Bytes.utf8(Long.toString(ns.id())));
+        return json.tree(deleting);
+    }
+
+    /** What maintenance calls once a deleted namespace's objects are gone: the NSM host carries one less. */
+    private JsonElement namespaceDeleted(MetadataTransaction tx, long id) {
+        Bytes key = DELETING.concat(Bytes.utf8(hex(id)));
+        Optional<Namespace> ns = tx.get(key).map(b -> json.decode(b, Namespace.class));
+        if (ns.isPresent()) {
+            tx.delete(key);
+            Bytes hostKey = NSM_HOSTS.concat(Bytes.utf8(ns.get().nsmHost()));
+            tx.get(hostKey).map(b -> json.decode(b, NsmHost.class)).ifPresent(h -> tx.put(hostKey,
+                    json.encode(new NsmHost(h.id(), h.address(), Math.max(0, h.namespaces() - 1)))));
+        }
+        return JsonNull.INSTANCE;
+    }
+
+    // NSM hosts
+
+    private JsonElement addNsmHost(MetadataTransaction tx, String id, String address) {
+        Bytes key = NSM_HOSTS.concat(Bytes.utf8(id));
+        Optional<NsmHost> existing = tx.get(key).map(b -> json.decode(b, NsmHost.class));
+        if (existing.isPresent()) {
+            if (!existing.get().address().equals(address)) {
+                throw new MetadataException("NSM host " + id + " exists already at " + existing.get().address());
+            }
+            return json.tree(existing.get());
+        }
+        NsmHost host = new NsmHost(id, address, 0);
+        tx.put(key, json.encode(host));
+        return json.tree(host);
+    }
+
+    // Maintenance work
+
+    private JsonElement queueWork(MetadataTransaction tx, String kind, Bytes payload) {
+        long id = next(tx, NEXT_WORK);
+        tx.put(WORK.concat(Bytes.utf8(hex(id))), json.encode(new WorkItem(id, kind, payload, "", 0)));
+        return new JsonPrimitive(id);
+    }
+
+    private JsonElement leaseWork(MetadataTransaction tx, String agent, int max, long now, long leaseMillis) {
+        if (agent.isBlank() || max < 1 || leaseMillis < 1) {
+            throw new IllegalArgumentException("a lease needs an agent, max >= 1 and leaseMillis >= 1");
+        }
+        JsonArray leased = new JsonArray();
+        Bytes from = WORK;
+        while (leased.size() < max) {
+            List<Entry> page = tx.range(new KeyRange(from, WORK.prefixEnd()), PAGE, false);
+            for (Entry e : page) {
+                WorkItem item = json.decode(e.value(), WorkItem.class);
+                if (item.leaseHolder().isEmpty() || item.leaseExpiresMillis() <= now) {
+                    WorkItem mine = new WorkItem(item.id(), item.kind(), item.payload(), agent, now + leaseMillis);
+                    tx.put(e.key(), json.encode(mine));
+                    leased.add(json.tree(mine));
+                    if (leased.size() == max) {
+                        break;
+                    }
+                }
+            }
+            if (page.size() < PAGE) {
+                break;
+            }
+            from = page.get(page.size() - 1).key().concat(Bytes.of((byte) 0));
+        }
+        return leased;
+    }
+
+    private JsonElement finishWork(MetadataTransaction tx, long id, String agent) {
+        Bytes key = WORK.concat(Bytes.utf8(hex(id)));
+        WorkItem item = tx.get(key).map(b -> json.decode(b, WorkItem.class))
+                .orElseThrow(() -> new MetadataException("no work item " + id + " (finished already?)"));
+        if (!item.leaseHolder().equals(agent)) {
+            throw new MetadataException("work item " + id + " is leased to " + (item.leaseHolder().isEmpty()
+                    ? "nobody" : item.leaseHolder()) + ", not " + agent + ": its lease ran out and it was handed on");
+        }
+        tx.delete(key);
+        return JsonNull.INSTANCE;
+    }
+
+    // Shared
+
+    /** @return the counter's next value, counting from 0, and advances it */
+    private static long next(MetadataTransaction tx, Bytes counter) {
+        long value = tx.get(counter).map(b -> Long.parseLong(b.utf8())).orElse(0L);
+        tx.put(counter, Bytes.utf8(Long.toString(value + 1)));
+        return value;
+    }
+
+    private static List<Entry> all(MetadataTransaction tx, Bytes prefix) {
+        List<Entry> all = new ArrayList<>();
+        Bytes from = prefix;
+        while (true) {
+            List<Entry> page = tx.range(new KeyRange(from, prefix.prefixEnd()), PAGE, false);
+            all.addAll(page);
+            if (page.size() < PAGE) {
+                return all;
+            }
+            from = page.get(page.size() - 1).key().concat(Bytes.of((byte) 0));
+        }
+    }
+
+    static String hex(long id) {
+        return HexFormat.of().toHexDigits(id);
+    }
+
+    private static String string(JsonObject command, String field) {
+        JsonElement e = command.get(field);
+        if (e == null || !e.isJsonPrimitive()) {
+            throw new IllegalArgumentException("the ABM command lacks the string '" + field + "'");
+        }
+        return e.getAsString();
+    }
+
+    private static int integer(JsonObject command, String field) {
+        JsonElement e = command.get(field);
+        if (e == null || !e.isJsonPrimitive()) {
+            throw new IllegalArgumentException("the ABM command lacks the number '" + field + "'");
+        }
+        return e.getAsInt();
+    }
+}
