@@ -71,7 +71,8 @@ public final class AlbaManagerService implements AlbaManager {
     private final MetadataStore store;
     private final AbmJson json = new AbmJson();
     private final Function<String, Optional<ReachableOsd>> osds;
-    private final Supplier<Optional<CodecRegistry>> codecs;
+    /** The algorithms this appliance has, as "family:name", or empty when no codec registry runs. */
+    private final Supplier<Optional<Set<String>>> algorithms;
     private final Supplier<Optional<NamespaceManager>> namespaceManager;
     private final String backendId;
 
@@ -98,17 +99,17 @@ public final class AlbaManagerService implements AlbaManager {
             @Reference(target = "(" + AlbireoName.PROPERTY + "=" + AbmOperation.NAME + ")") MetadataOperation abm) {
         this.store = store;
         this.osds = id -> Optional.ofNullable(live.get(id));
-        this.codecs = () -> Optional.ofNullable(registry);
+        this.algorithms = () -> Optional.ofNullable(registry).map(AlbaManagerService::known);
         this.namespaceManager = () -> Optional.ofNullable(nsm);
         this.backendId = initialise();
     }
 
-    /** For tests: the OSDs, codecs and NSM given as functions. */
+    /** For tests: the OSDs, the algorithms ("family:name") and the NSM given as functions. */
     AlbaManagerService(MetadataStore store, Function<String, Optional<ReachableOsd>> osds,
-            Supplier<Optional<CodecRegistry>> codecs, Supplier<Optional<NamespaceManager>> namespaceManager) {
+            Supplier<Optional<Set<String>>> algorithms, Supplier<Optional<NamespaceManager>> namespaceManager) {
         this.store = store;
         this.osds = osds;
-        this.codecs = codecs;
+        this.algorithms = algorithms;
         this.namespaceManager = namespaceManager;
         this.backendId = initialise();
     }
@@ -282,12 +283,9 @@ public final class AlbaManagerService implements AlbaManager {
 
     /** The one rule the preset itself cannot check: its algorithms exist in this appliance. */
     private void checkAlgorithms(Preset preset) {
-        CodecRegistry r = codecs.get().orElseThrow(() -> new InvalidPresetException("preset " + preset.name()
-                + ": cannot check its algorithms, no codec registry runs (feature:install albireo-codecs)"));
-        Set<String> known = new TreeSet<>();
-        for (CodecRegistry.AlgorithmInfo a : r.algorithms()) {
-            known.add(a.family() + ":" + a.name());
-        }
+        Set<String> known = algorithms.get().orElseThrow(() -> new InvalidPresetException("preset "
+                + preset.name() + ": cannot check its algorithms, no codec registry runs"
+                + " (feature:install albireo-codecs)"));
         for (String[] a : new String[][] {{"compressor", preset.compressor()}, {"cipher", preset.cipher()},
             {"checksum", preset.fragmentChecksum()}, {"erasure-codec", preset.erasureCodec()}}) {
             if (!known.contains(a[0] + ":" + a[1])) {
@@ -295,6 +293,14 @@ public final class AlbaManagerService implements AlbaManager {
                         + "' (codec:list shows the algorithms this appliance has)");
             }
         }
+    }
+
+    private static Set<String> known(CodecRegistry registry) {
+        Set<String> known = new TreeSet<>();
+        for (CodecRegistry.AlgorithmInfo a : registry.algorithms()) {
+            known.add(a.family() + ":" + a.name());
+        }
+        return known;
     }
 
     @Override

@@ -1,0 +1,249 @@
+package io.albireo.abm.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.albireo.api.Bytes;
+import io.albireo.api.Entry;
+import io.albireo.api.KeyRange;
+import io.albireo.api.metadata.ClaimedOsd;
+import io.albireo.api.metadata.InvalidPresetException;
+import io.albireo.api.metadata.MetadataException;
+import io.albireo.api.metadata.Namespace;
+import io.albireo.api.metadata.OsdClaimedException;
+import io.albireo.api.metadata.Policy;
+import io.albireo.api.metadata.Preset;
+import io.albireo.api.metadata.WorkItem;
+import io.albireo.api.osd.OsdUnavailableException;
+import io.albireo.asd.internal.AsdStore;
+import io.albireo.asd.internal.StoreOsd;
+import io.albireo.metadata.rocksdb.internal.RocksMetadataStore;
+
+/** The ABM on the real embedded store, claiming real ASD stores. */
+class AlbaManagerServiceTest {
+    private static final Set<String> ALGORITHMS = Set.of("compressor:none", "compressor:lz4", "cipher:none",
+            "cipher:aes-256-gcm", "checksum:xxh64", "checksum:crc32c", "erasure-codec:rs");
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Map<String, AlbaManagerService.ReachableOsd> osds = new ConcurrentHashMap<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    private RocksMetadataStore store(String name) {
+        AbmOperation abm = new AbmOperation();
+        RocksMetadataStore store = RocksMetadataStore.open(dir.resolve(name), RocksMetadataStore.Settings.DEFAULT,
+                n -> n.equals(AbmOperation.NAME) ? abm : null);
+        open.add(store);
+        return store;
+    }
+
+    private AlbaManagerService abm(RocksMetadataStore store) {
+        return new AlbaManagerService(store, id -> Optional.ofNullable(osds.get(id)), () -> Optional.of(ALGORITHMS),
+                Optional::empty);
+    }
+
+    private String asd(String name, String node) {
+        AsdStore store = AsdStore.open(dir.resolve(name), AsdStore.Settings.DEFAULT);
+        open.add(store);
+        osds.put(store.longId(), new AlbaManagerService.ReachableOsd(new StoreOsd(store, node), List.of("127.0.0.1"),
+                8600));
+        return store.longId();
+    }
+
+    private static Preset preset(String name, Policy... policies) {
+        return new Preset(name, List.of(policies), 4 << 20, "lz4", "aes-256-gcm", "xxh64", "rs");
+    }
+
+    @Test
+    void theBackendIdIsMadeOnceAndKept() {
+        RocksMetadataStore store = store("meta");
+        String id = abm(store).backendId();
+        assertEquals(id, abm(store).backendId(), "a second start keeps the id");
+        assertEquals(List.of("local"), abm(store).nsmHosts().stream().map(h -> h.id()).toList());
+    }
+
+    @Test
+    void invalidPresetsAreRefusedNamingTheRuleAndNothingIsStored() {
+        AlbaManagerService abm = abm(store("meta"));
+        assertEquals("policy (0,2,2,1): k must be at least 1 (0 < k)",
+                assertThrows(InvalidPresetException.class, () -> new Policy(0, 2, 2, 1)).getMessage());
+        assertEquals("policy (4,2,3,1): c must be at least k (k <= c)",
+                assertThrows(InvalidPresetException.class, () -> new Policy(4, 2, 3, 1)).getMessage());
+        assertEquals("policy (4,2,7,1): c must be at most k + m (c <= k + m)",
+                assertThrows(InvalidPresetException.class, () -> new Policy(4, 2, 7, 1)).getMessage());
+        assertEquals("policy (4,2,5,0): x must be at least 1 (x >= 1)",
+                assertThrows(InvalidPresetException.class, () -> Policy.parse("(4,2,5,0)")).getMessage());
+        assertEquals("a policy is four integers (k,m,c,x); got '4,2'",
+                assertThrows(InvalidPresetException.class, () -> Policy.parse("4,2")).getMessage());
+        assertEquals("preset p: max fragment size must be at least 4 KiB (4096); got 4095",
+                assertThrows(InvalidPresetException.class, () -> new Preset("p", List.of(new Policy(4, 2, 5, 1)),
+                        4095, "lz4", "none", "xxh64", "rs")).getMessage());
+        assertEquals("preset p: at least one policy is needed", assertThrows(InvalidPresetException.class,
+                () -> new Preset("p", List.of(), 4096, "lz4", "none", "xxh64", "rs")).getMessage());
+        assertEquals("preset p: unknown compressor 'lzma' (codec:list shows the algorithms this appliance has)",
+                assertThrows(InvalidPresetException.class, () -> abm.createPreset(new Preset("p",
+                        List.of(new Policy(4, 2, 5, 1)), 4096, "lzma", "none", "xxh64", "rs"))).getMessage());
+        assertEquals("preset p: unknown erasure-codec 'xor' (codec:list shows the algorithms this appliance has)",
+                assertThrows(InvalidPresetException.class, () -> abm.createPreset(new Preset("p",
+                        List.of(new Policy(4, 2, 5, 1)), 4096, "lz4", "none", "xxh64", "xor"))).getMessage());
+        assertEquals(List.of(), abm.presets());
+        abm.createPreset(preset("p", new Policy(4, 2, 5, 1)));
+        InvalidPresetException update = assertThrows(InvalidPresetException.class,
+                () -> abm.updatePreset("p", List.of(new Policy(1, 0, 1, 1)), 1024));
+        assertTrue(update.getMessage().contains("at least 4 KiB"), update.getMessage());
+        assertEquals(preset("p", new Policy(4, 2, 5, 1)), abm.preset("p").orElseThrow(), "unchanged");
+    }
+
+    @Test
+    void presetsLiveAndDieWithTheirNamespaces() {
+        AlbaManagerService abm = abm(store("meta"));
+        abm.createPreset(preset("fast", new Policy(2, 1, 2, 1)));
+        abm.createPreset(preset("safe", new Policy(8, 3, 10, 2), new Policy(4, 2, 5, 1)));
+        assertEquals(Optional.of("fast"), abm.defaultPreset(), "the first preset is the default");
+        assertThrows(MetadataException.class, () -> abm.createPreset(preset("fast", new Policy(1, 0, 1, 1))));
+
+        Namespace ns = abm.createNamespace("vols", null);
+        assertEquals("fast", ns.preset());
+        assertEquals("local", ns.nsmHost());
+        assertEquals("safe", abm.createNamespace("backups", "safe").preset());
+        assertNotEquals(ns.id(), abm.namespace("backups").orElseThrow().id());
+        assertEquals(List.of("backups", "vols"), abm.namespaces().stream().map(Namespace::name).toList());
+        assertEquals(2, abm.nsmHosts().get(0).namespaces());
+        assertEquals("a namespace named vols exists already",
+                assertThrows(MetadataException.class, () -> abm.createNamespace("vols", "safe")).getMessage());
+        assertEquals("no preset named nope",
+                assertThrows(MetadataException.class, () -> abm.createNamespace("x", "nope")).getMessage());
+
+        assertEquals("preset safe is used by namespace backups",
+                assertThrows(MetadataException.class, () -> abm.deletePreset("safe")).getMessage());
+        assertTrue(assertThrows(MetadataException.class, () -> abm.deletePreset("fast")).getMessage()
+                .contains("is the default"));
+        abm.deleteNamespace("backups");
+        assertEquals(Optional.empty(), abm.namespace("backups"));
+        assertEquals(2, abm.nsmHosts().get(0).namespaces(), "the host carries it until its objects are gone");
+        assertEquals(List.of("delete-namespace"), abm.work(10).stream().map(WorkItem::kind).toList());
+        abm.deletePreset("safe");
+        assertEquals(List.of("fast"), abm.presets().stream().map(Preset::name).toList());
+
+        Preset updated = abm.updatePreset("fast", List.of(new Policy(3, 1, 3, 1)), 1 << 20);
+        assertEquals(List.of(new Policy(3, 1, 3, 1)), updated.policies());
+        assertEquals(1 << 20, abm.preset("fast").orElseThrow().maxFragmentSize());
+        assertEquals("lz4", updated.compressor(), "the algorithms stay");
+    }
+
+    @Test
+    void aClaimedOsdCannotBeClaimedByASecondBackend() {
+        String longId = asd("asd-1", "node-a");
+        AlbaManagerService first = abm(store("backend-1"));
+        AlbaManagerService second = abm(store("backend-2"));
+        assertNotEquals(first.backendId(), second.backendId());
+
+        ClaimedOsd claimed = first.claimOsd(longId);
+        assertEquals(0, claimed.number());
+        assertEquals("node-a", claimed.nodeId());
+        assertEquals(ClaimedOsd.State.CLAIMED, claimed.state());
+        assertEquals(claimed, first.claimOsd(longId), "claiming again changes nothing");
+
+        OsdClaimedException refused = assertThrows(OsdClaimedException.class, () -> second.claimOsd(longId));
+        assertEquals(first.backendId(), refused.owner());
+        assertEquals(List.of(), second.osds());
+
+        String other = asd("asd-2", "node-b");
+        assertEquals(1, first.claimOsd(other).number());
+        assertEquals(List.of("node-a", "node-b"), first.nodes());
+        assertThrows(OsdUnavailableException.class, () -> first.claimOsd("no-such-osd"));
+    }
+
+    @Test
+    void anInterruptedClaimIsCompletedByTheNextOne() {
+        String longId = asd("asd-1", "node-a");
+        AlbaManagerService abm = abm(store("meta"));
+        // The OSD carries this backend's mark, as if the process died before recording the claim.
+        osds.get(longId).osd().apply(List.of(), List.of(io.albireo.api.Update.set(AlbaManagerService.OWNER_KEY,
+                Bytes.utf8(abm.backendId())))).join();
+        assertEquals(List.of(), abm.osds());
+        assertEquals(longId, abm.claimOsd(longId).longId());
+    }
+
+    @Test
+    void purgingNeedsADecommissionedOsdAndAnNsmThatVouchesForIt() {
+        String longId = asd("asd-1", "node-a");
+        AlbaManagerService abm = abm(store("meta"));
+        abm.claimOsd(longId);
+        assertTrue(assertThrows(MetadataException.class, () -> abm.purgeOsd(longId)).getMessage()
+                .contains("decommission it first"));
+        assertEquals(ClaimedOsd.State.DECOMMISSIONED, abm.decommissionOsd(longId).state());
+        assertTrue(assertThrows(MetadataException.class, () -> abm.purgeOsd(longId)).getMessage()
+                .contains("no namespace manager runs"));
+        assertEquals(ClaimedOsd.State.DECOMMISSIONED, abm.osd(longId).orElseThrow().state(), "still there");
+    }
+
+    @Test
+    void workIsLeasedToOneAgentAtATimeAndHandedOnWhenTheLeaseRunsOut() {
+        AlbaManagerService abm = abm(store("meta"));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(i, abm.queueWork("repair", Bytes.utf8("item " + i)));
+        }
+        List<WorkItem> a = abm.leaseWork("agent-a", 3, 0, 1000);
+        assertEquals(List.of(0L, 1L, 2L), a.stream().map(WorkItem::id).toList());
+        List<WorkItem> b = abm.leaseWork("agent-b", 10, 500, 1000);
+        assertEquals(List.of(3L, 4L), b.stream().map(WorkItem::id).toList(), "b gets only what a does not hold");
+        assertEquals(List.of(), abm.leaseWork("agent-c", 10, 900, 1000));
+        abm.finishWork(0, "agent-a");
+        List<WorkItem> later = abm.leaseWork("agent-b", 10, 1400, 1000);
+        assertEquals(List.of(1L, 2L), later.stream().map(WorkItem::id).toList(), "a's expired leases go to b");
+        MetadataException late = assertThrows(MetadataException.class, () -> abm.finishWork(1, "agent-a"));
+        assertTrue(late.getMessage().contains("leased to agent-b"), late.getMessage());
+        abm.finishWork(1, "agent-b");
+        assertEquals(List.of(2L, 3L, 4L), abm.work(10).stream().map(WorkItem::id).toList());
+        assertEquals(Bytes.utf8("item 2"), abm.work(10).get(0).payload());
+    }
+
+    /** The same commands on two stores leave the same bytes: what a replicated log relies on. */
+    @Test
+    void commandsAreDeterministic() {
+        List<List<Entry>> states = new ArrayList<>();
+        for (String name : new String[] {"replica-1", "replica-2"}) {
+            RocksMetadataStore store = store(name);
+            AbmOperation op = new AbmOperation();
+            for (String command : new String[] {
+                "{\"command\":\"init\",\"backendId\":\"b-1\"}",
+                "{\"command\":\"add-nsm-host\",\"id\":\"local\",\"address\":\"local\"}",
+                "{\"command\":\"create-preset\",\"preset\":{\"name\":\"p\",\"policies\":[{\"k\":4,\"m\":2,\"c\":5,"
+                        + "\"x\":1}],\"maxFragmentSize\":4096,\"compressor\":\"lz4\",\"cipher\":\"none\","
+                        + "\"fragmentChecksum\":\"xxh64\",\"erasureCodec\":\"rs\"}}",
+                "{\"command\":\"create-namespace\",\"name\":\"a\"}",
+                "{\"command\":\"create-namespace\",\"name\":\"b\",\"preset\":\"p\"}",
+                "{\"command\":\"delete-namespace\",\"name\":\"a\"}",
+                "{\"command\":\"queue-work\",\"kind\":\"k\",\"payload\":\"AAE=\"}",
+                "{\"command\":\"lease-work\",\"agent\":\"x\",\"max\":5,\"now\":10,\"leaseMillis\":5}"}) {
+                store.execute(op.name(), Bytes.utf8(command));
+            }
+            states.add(store.range(KeyRange.all(), 1000, false));
+        }
+        assertEquals(states.get(0), states.get(1));
+        assertTrue(states.get(0).size() > 8);
+    }
+}
