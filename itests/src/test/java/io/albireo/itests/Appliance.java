@@ -136,6 +136,24 @@ final class Appliance {
         }
     }
 
+    /**
+     * Moves the six ASDs of the embedded default, and their drivers, to free ports, so a test never meets an
+     * appliance running on this machine.
+     *
+     * @return the options, and in {@code ports} the ports chosen, ASD 1 first
+     */
+    static List<Option> asdsOnFreePorts(List<Integer> ports) {
+        List<Option> options = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            int port = freePort();
+            ports.add(port);
+            options.add(editConfigurationFilePut("etc/io.albireo.asd-" + i + ".cfg", "port", Integer.toString(port)));
+            options.add(editConfigurationFilePut("etc/io.albireo.osd.asd-" + i + ".cfg", "port",
+                    Integer.toString(port)));
+        }
+        return options;
+    }
+
     private static String required(String property) {
         String value = System.getProperty(property);
         if (value == null) {
@@ -144,7 +162,8 @@ final class Appliance {
         return value;
     }
 
-    private static int freePort() {
+    /** @return a TCP port that was free a moment ago */
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

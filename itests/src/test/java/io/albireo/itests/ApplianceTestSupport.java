@@ -29,6 +29,21 @@ public abstract class ApplianceTestSupport {
     @Inject
     protected BootFinished bootFinished;
 
+    /** @return the names (long ids) of the Osd services registered now, in order */
+    protected java.util.List<String> osdNames() {
+        try {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            for (org.osgi.framework.ServiceReference<io.albireo.api.osd.Osd> r
+                    : context.getServiceReferences(io.albireo.api.osd.Osd.class, null)) {
+                names.add((String) r.getProperty(io.albireo.api.AlbireoName.PROPERTY));
+            }
+            names.sort(null);
+            return names;
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Runs a console command in a session, as {@link Appliance#execute} does. */
     protected String console(String command) throws Exception {
         return Appliance.execute(sessions, command);

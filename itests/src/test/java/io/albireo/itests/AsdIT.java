@@ -9,7 +9,6 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfi
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,16 +57,9 @@ public class AsdIT extends ApplianceTestSupport {
 
     @Configuration
     public Option[] configuration() {
-        List<Option> options = new ArrayList<>();
-        int first = 0;
-        for (int i = 1; i <= ASDS; i++) {
-            String port = Integer.toString(freePort());
-            if (i == 1) {
-                first = Integer.parseInt(port);
-            }
-            options.add(editConfigurationFilePut("etc/io.albireo.asd-" + i + ".cfg", "port", port));
-            options.add(editConfigurationFilePut("etc/io.albireo.osd.asd-" + i + ".cfg", "port", port));
-        }
+        List<Integer> ports = new ArrayList<>();
+        List<Option> options = Appliance.asdsOnFreePorts(ports);
+        int first = ports.get(0);
         // A seventh driver, at ASD 1's port, expecting a disk that is not there.
         options.add(editConfigurationFilePut("etc/io.albireo.osd.asd-wrong.cfg", "host", "127.0.0.1"));
         options.add(editConfigurationFilePut("etc/io.albireo.osd.asd-wrong.cfg", "port", Integer.toString(first)));
@@ -80,8 +72,8 @@ public class AsdIT extends ApplianceTestSupport {
         Set<String> local = localLongIds();
         assertEquals("asd:list shows six ASDs: " + local, ASDS, local.size());
 
-        Appliance.await("an Osd service for each of the six ASDs", () -> osdNames().containsAll(local));
-        assertEquals("no Osd service but the six", local, osdNames());
+        Appliance.await("an Osd service for each of the six ASDs", () -> new TreeSet<>(osdNames()).containsAll(local));
+        assertEquals("no Osd service but the six", local, new TreeSet<>(osdNames()));
 
         Appliance.await("discovery hears all six ASDs", () -> discovery.discovered().stream()
                 .map(d -> d.announcement().longId()).collect(Collectors.toSet()).containsAll(local));
@@ -134,7 +126,7 @@ public class AsdIT extends ApplianceTestSupport {
         File log = new File(System.getProperty("karaf.data"), "log/karaf.log");
         Appliance.await("the ASD's refusal is logged", () -> read(log).contains("not " + WRONG_ID));
         assertFalse("no Osd service for the wrong long id", osdNames().contains(WRONG_ID));
-        assertEquals("the driver adopted nothing else either", localLongIds(), osdNames());
+        assertEquals("the driver adopted nothing else either", localLongIds(), new TreeSet<>(osdNames()));
     }
 
     @Test
@@ -182,17 +174,6 @@ public class AsdIT extends ApplianceTestSupport {
         return ids;
     }
 
-    private Set<String> osdNames() {
-        try {
-            Set<String> names = new TreeSet<>();
-            for (ServiceReference<Osd> r : context.getServiceReferences(Osd.class, null)) {
-                names.add((String) r.getProperty(AlbireoName.PROPERTY));
-            }
-            return names;
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private Osd anyOsd() throws Exception {
         Appliance.await("an Osd service", () -> !osdNames().isEmpty());
@@ -207,11 +188,4 @@ public class AsdIT extends ApplianceTestSupport {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
