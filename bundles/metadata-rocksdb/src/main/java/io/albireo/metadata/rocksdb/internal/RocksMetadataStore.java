@@ -246,10 +246,9 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
                 if (stored == null && next == null) {
                     break;
                 }
-                int order = stored == null ? 1 : next == null ? -1 : stored.compareTo(next.getKey());
-                if (reverse) {
-                    order = -order;
-                }
+                // Below zero: RocksDB's key comes first in the direction of travel.
+                int order = stored == null ? 1 : next == null ? -1
+                        : reverse ? next.getKey().compareTo(stored) : stored.compareTo(next.getKey());
                 if (order < 0) {
                     out.add(new Entry(stored, Bytes.adopt(it.value())));
                     step(it, reverse);
