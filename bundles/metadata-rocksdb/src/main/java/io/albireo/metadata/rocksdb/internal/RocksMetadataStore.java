@@ -298,8 +298,10 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         }
         // Copies now: the caller's buffers may change once we return, and the committer must not read them later.
         List<Assert> a = List.copyOf(asserts);
+        List<Bytes> keys = new ArrayList<>(updates.size());
         List<Optional<Bytes>> values = new ArrayList<>(updates.size());
         for (Update u : updates) {
+            keys.add(u.key());
             values.add(u.isDelete() ? Optional.empty() : Optional.of(Bytes.copyOf(u.value())));
         }
         submit(new Command("apply", tx -> {
@@ -310,8 +312,8 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
                     throw new AssertFailedException(i, check.key());
                 }
             }
-            for (int i = 0; i < updates.size(); i++) {
-                tx.write(updates.get(i).key(), values.get(i));
+            for (int i = 0; i < keys.size(); i++) {
+                tx.write(keys.get(i), values.get(i));
             }
             return Bytes.EMPTY;
         }));
