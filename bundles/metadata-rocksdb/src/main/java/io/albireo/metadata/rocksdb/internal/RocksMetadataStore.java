@@ -223,7 +223,8 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
      * The entries of {@code range}: RocksDB's, with {@code overlay} on top (an empty value there is a delete), up to
      * {@code limit}, from the start of the range or, {@code reverse}, from its end backwards.
      */
-    private List<Entry> merge(KeyRange range, int limit, boolean reverse, NavigableMap<Bytes, Optional<Bytes>> overlay) {
+    private List<Entry> merge(KeyRange range, int limit, boolean reverse,
+            NavigableMap<Bytes, Optional<Bytes>> overlay) {
         List<Entry> out = new ArrayList<>(Math.min(limit, 1024));
         if (limit == 0 || (range.end() != null && range.end().equals(range.first()))) {
             return out;
