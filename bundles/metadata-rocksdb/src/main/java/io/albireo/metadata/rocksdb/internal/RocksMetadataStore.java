@@ -223,7 +223,8 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
      * The entries of {@code range}: RocksDB's, with {@code overlay} on top (an empty value there is a delete), up to
      * {@code limit}, from the start of the range or, {@code reverse}, from its end backwards.
      */
-    private List<Entry> merge(KeyRange range, int limit, boolean reverse, NavigableMap<Bytes, Optional<Bytes>> overlay) {
+    private List<Entry> merge(KeyRange range, int limit, boolean reverse,
+            NavigableMap<Bytes, Optional<Bytes>> overlay) {
         List<Entry> out = new ArrayList<>(Math.min(limit, 1024));
         if (limit == 0 || (range.end() != null && range.end().equals(range.first()))) {
             return out;
@@ -246,10 +247,9 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
                 if (stored == null && next == null) {
                     break;
                 }
-                int order = stored == null ? 1 : next == null ? -1 : stored.compareTo(next.getKey());
-                if (reverse) {
-                    order = -order;
-                }
+                // Below zero: RocksDB's key comes first in the direction of travel.
+                int order = stored == null ? 1 : next == null ? -1
+                        : reverse ? next.getKey().compareTo(stored) : stored.compareTo(next.getKey());
                 if (order < 0) {
                     out.add(new Entry(stored, Bytes.adopt(it.value())));
                     step(it, reverse);
@@ -299,8 +299,10 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         }
         // Copies now: the caller's buffers may change once we return, and the committer must not read them later.
         List<Assert> a = List.copyOf(asserts);
+        List<Bytes> keys = new ArrayList<>(updates.size());
         List<Optional<Bytes>> values = new ArrayList<>(updates.size());
         for (Update u : updates) {
+            keys.add(u.key());
             values.add(u.isDelete() ? Optional.empty() : Optional.of(Bytes.copyOf(u.value())));
         }
         submit(new Command("apply", tx -> {
@@ -311,8 +313,8 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
                     throw new AssertFailedException(i, check.key());
                 }
             }
-            for (int i = 0; i < updates.size(); i++) {
-                tx.write(updates.get(i).key(), values.get(i));
+            for (int i = 0; i < keys.size(); i++) {
+                tx.write(keys.get(i), values.get(i));
             }
             return Bytes.EMPTY;
         }));
