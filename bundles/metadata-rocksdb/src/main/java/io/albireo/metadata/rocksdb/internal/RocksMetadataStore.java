@@ -1,0 +1,595 @@
+package io.albireo.metadata.rocksdb.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.albireo.api.Assert;
+import io.albireo.api.AssertFailedException;
+import io.albireo.api.Bytes;
+import io.albireo.api.Entry;
+import io.albireo.api.KeyRange;
+import io.albireo.api.StorageException;
+import io.albireo.api.Update;
+import io.albireo.api.metadata.MetadataOperation;
+import io.albireo.api.metadata.MetadataStore;
+import io.albireo.api.metadata.MetadataTransaction;
+
+/**
+ * The embedded {@link MetadataStore}: one RocksDB with a synced WAL.
+ *
+ * <p>
+ * Every mutation ({@link #apply} and {@link #execute}) is a command handed to one committer thread. It takes every
+ * command waiting (up to {@link Settings#maxBatch()}), runs them in order, each against the committed state plus the
+ * writes of the commands before it in the batch, drops the ones that fail together with their writes, writes the
+ * survivors' writes as one {@link WriteBatch} with a synced WAL, and only then answers the callers. One thread running
+ * the commands is what makes them serialisable; one fsync for many callers is what makes it fast.
+ *
+ * <p>
+ * Reads from outside go to RocksDB directly and see committed data only; since a caller is answered only after its
+ * commit, it reads its acknowledged writes.
+ */
+public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RocksMetadataStore.class);
+
+    /** The longest key: metadata keys are names and ids, not data. */
+    public static final int MAX_KEY = 4096;
+    /** The longest value (and operation argument): manifests of large objects fit, data does not belong here. */
+    public static final int MAX_VALUE = 8 << 20;
+    /** The most asserts plus updates in one apply, so that one command cannot hold the committer for long. */
+    public static final int MAX_ITEMS = 100_000;
+    /** The longest operation name. */
+    public static final int MAX_NAME = 256;
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    /**
+     * How a store is set up.
+     *
+     * @param maxBatch the most commands one commit takes
+     */
+    public record Settings(int maxBatch) {
+        /** 1024 commands per commit. */
+        public static final Settings DEFAULT = new Settings(1024);
+
+        /** Checks the batch size. */
+        public Settings {
+            if (maxBatch < 1) {
+                throw new IllegalArgumentException("maxBatch must be at least 1; got " + maxBatch);
+            }
+        }
+    }
+
+    /**
+     * What {@code metadata:status} shows.
+     *
+     * @param path the RocksDB directory
+     * @param estimatedKeys RocksDB's estimate of the number of keys
+     * @param liveSstBytes the size of the live SST files
+     * @param commits group commits written since the store opened
+     * @param commands commands committed by them
+     */
+    public record Status(String path, long estimatedKeys, long liveSstBytes, long commits, long commands) {
+        /** @return commands per commit, 0 before the first */
+        public double meanBatch() {
+            return commits == 0 ? 0 : (double) commands / commits;
+        }
+    }
+
+    private final Path directory;
+    private final Settings settings;
+    private final Function<String, MetadataOperation> operations;
+    private final Options options;
+    private final WriteOptions synced;
+    private final RocksDB db;
+    private final BlockingQueue<Command> queue;
+    private final Thread committer;
+    /** Readers hold it shared, close exclusively: RocksDB must not be closed under a read. */
+    private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private volatile boolean closed;
+    /** Written by the committer only. */
+    private volatile long commits;
+    private volatile long commandsCommitted;
+
+    private RocksMetadataStore(Path directory, Settings settings, Function<String, MetadataOperation> operations)
+            throws IOException, RocksDBException {
+        this.directory = directory;
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.operations = Objects.requireNonNull(operations, "operations");
+        Files.createDirectories(directory);
+        options = new Options().setCreateIfMissing(true).setMaxBackgroundJobs(2);
+        synced = new WriteOptions().setSync(true);
+        try {
+            db = RocksDB.open(options, directory.toString());
+        } catch (RocksDBException e) {
+            synced.close();
+            options.close();
+            throw e;
+        }
+        queue = new LinkedBlockingQueue<>(Math.max(settings.maxBatch() * 4, 64));
+        committer = new Thread(this::commitLoop, "metadata-commit-" + directory.getFileName());
+        committer.setDaemon(true);
+        committer.start();
+    }
+
+    /**
+     * Opens the store in {@code directory}, creating it on first use.
+     *
+     * @param operations the operation of a name, or {@code null} if none is registered under it
+     * @throws StorageException if RocksDB cannot open it
+     */
+    public static RocksMetadataStore open(Path directory, Settings settings,
+            Function<String, MetadataOperation> operations) {
+        try {
+            return new RocksMetadataStore(directory, settings, operations);
+        } catch (IOException | RocksDBException e) {
+            throw new StorageException("cannot open the metadata store at " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the directory RocksDB lives in */
+    public Path directory() {
+        return directory;
+    }
+
+    // ---- reads: committed state only ---------------------------------------------------------------------------
+
+    @Override
+    public Optional<Bytes> get(Bytes key) {
+        checkKey(key);
+        return read(() -> Optional.ofNullable(db.get(key.toByteArray())).map(Bytes::adopt));
+    }
+
+    @Override
+    public List<Optional<Bytes>> get(List<Bytes> keys) {
+        if (keys.size() > MAX_ITEMS) {
+            throw new IllegalArgumentException("a multi-get takes at most " + MAX_ITEMS + " keys; got " + keys.size());
+        }
+        List<byte[]> raw = new ArrayList<>(keys.size());
+        for (Bytes k : keys) {
+            checkKey(k);
+            raw.add(k.toByteArray());
+        }
+        return read(() -> {
+            List<byte[]> values = db.multiGetAsList(raw);
+            List<Optional<Bytes>> result = new ArrayList<>(values.size());
+            for (byte[] v : values) {
+                result.add(Optional.ofNullable(v).map(Bytes::adopt));
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public List<Entry> range(KeyRange range, int limit, boolean reverse) {
+        checkRange(range, limit);
+        return read(() -> merge(range, limit, reverse, new TreeMap<>()));
+    }
+
+    /** @return RocksDB's figures and the commit counters */
+    public Status status() {
+        return read(() -> new Status(directory.toString(), db.getLongProperty("rocksdb.estimate-num-keys"),
+                db.getLongProperty("rocksdb.live-sst-files-size"), commits, commandsCommitted));
+    }
+
+    private interface Read<T> {
+        T run() throws RocksDBException;
+    }
+
+    private <T> T read(Read<T> read) {
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw stopping();
+            }
+            return read.run();
+        } catch (RocksDBException e) {
+            throw new StorageException("the metadata store at " + directory + " cannot read: " + e.getMessage(), e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /**
+     * The entries of {@code range}: RocksDB's, with {@code overlay} on top (an empty value there is a delete), up to
+     * {@code limit}, from the start of the range or, {@code reverse}, from its end backwards.
+     */
+    private List<Entry> merge(KeyRange range, int limit, boolean reverse, NavigableMap<Bytes, Optional<Bytes>> overlay) {
+        List<Entry> out = new ArrayList<>(Math.min(limit, 1024));
+        if (limit == 0 || (range.end() != null && range.end().equals(range.first()))) {
+            return out;
+        }
+        NavigableMap<Bytes, Optional<Bytes>> window = range.end() == null ? overlay.tailMap(range.first(), true)
+                : overlay.subMap(range.first(), true, range.end(), false);
+        var pending = (reverse ? window.descendingMap() : window).entrySet().iterator();
+        Map.Entry<Bytes, Optional<Bytes>> next = pending.hasNext() ? pending.next() : null;
+        try (Slice lower = new Slice(range.first().toByteArray());
+                Slice upper = range.end() == null ? null : new Slice(range.end().toByteArray());
+                ReadOptions read = new ReadOptions().setIterateLowerBound(lower);
+                RocksIterator it = db.newIterator(upper == null ? read : read.setIterateUpperBound(upper))) {
+            if (reverse) {
+                it.seekToLast();
+            } else {
+                it.seekToFirst();
+            }
+            while (out.size() < limit) {
+                Bytes stored = it.isValid() ? Bytes.adopt(it.key()) : null;
+                if (stored == null && next == null) {
+                    break;
+                }
+                int order = stored == null ? 1 : next == null ? -1 : stored.compareTo(next.getKey());
+                if (reverse) {
+                    order = -order;
+                }
+                if (order < 0) {
+                    out.add(new Entry(stored, Bytes.adopt(it.value())));
+                    step(it, reverse);
+                } else {
+                    // The overlay wins over RocksDB for the same key.
+                    if (order == 0) {
+                        step(it, reverse);
+                    }
+                    if (next.getValue().isPresent()) {
+                        out.add(new Entry(next.getKey(), next.getValue().get()));
+                    }
+                    next = pending.hasNext() ? pending.next() : null;
+                }
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw new StorageException("the metadata store at " + directory + " cannot read: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static void step(RocksIterator it, boolean reverse) {
+        if (reverse) {
+            it.prev();
+        } else {
+            it.next();
+        }
+    }
+
+    // ---- commands ------------------------------------------------------------------------------------------------
+
+    @Override
+    public void apply(List<Assert> asserts, List<Update> updates) {
+        if (asserts.size() + updates.size() > MAX_ITEMS) {
+            throw new IllegalArgumentException("an apply takes at most " + MAX_ITEMS + " asserts and updates; got "
+                    + (asserts.size() + updates.size()));
+        }
+        for (Assert a : asserts) {
+            checkKey(a.key());
+            if (!a.requiresAbsent()) {
+                checkValue(a.expected().remaining());
+            }
+        }
+        for (Update u : updates) {
+            checkKey(u.key());
+            checkValue(u.length());
+        }
+        // Copies now: the caller's buffers may change once we return, and the committer must not read them later.
+        List<Assert> a = List.copyOf(asserts);
+        List<Optional<Bytes>> values = new ArrayList<>(updates.size());
+        for (Update u : updates) {
+            values.add(u.isDelete() ? Optional.empty() : Optional.of(Bytes.copyOf(u.value())));
+        }
+        submit(new Command("apply", tx -> {
+            for (int i = 0; i < a.size(); i++) {
+                Assert check = a.get(i);
+                Optional<Bytes> actual = tx.get(check.key());
+                if (!check.holdsFor(actual.map(Bytes::asReadOnlyBuffer).orElse(null))) {
+                    throw new AssertFailedException(i, check.key());
+                }
+            }
+            for (int i = 0; i < updates.size(); i++) {
+                tx.write(updates.get(i).key(), values.get(i));
+            }
+            return Bytes.EMPTY;
+        }));
+    }
+
+    @Override
+    public Bytes execute(String operation, Bytes argument) {
+        Objects.requireNonNull(operation, "operation");
+        Objects.requireNonNull(argument, "argument");
+        if (operation.isEmpty() || operation.length() > MAX_NAME) {
+            throw new IllegalArgumentException("an operation name has 1 to " + MAX_NAME + " characters; got "
+                    + operation.length());
+        }
+        if (argument.length() > MAX_VALUE) {
+            throw new IllegalArgumentException("an operation's argument is at most " + MAX_VALUE + " bytes; got "
+                    + argument.length());
+        }
+        return submit(new Command(operation, tx -> {
+            MetadataOperation op = operations.apply(operation);
+            if (op == null) {
+                throw new StorageException("metadata operation '" + operation + "' is not registered: no"
+                        + " MetadataOperation service of that name runs here");
+            }
+            Bytes result = op.apply(tx, argument);
+            return result == null ? Bytes.EMPTY : result;
+        }));
+    }
+
+    private Bytes submit(Command command) {
+        if (closed) {
+            throw stopping();
+        }
+        try {
+            if (!queue.offer(command, 30, TimeUnit.SECONDS)) {
+                throw new StorageException("the metadata store at " + directory + " is overloaded: its queue is full");
+            }
+            if (closed && queue.remove(command)) {
+                // close() may have drained the queue already: answer rather than wait forever.
+                throw stopping();
+            }
+            return command.done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while waiting for the metadata store", e);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable cause) {
+        if (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof RuntimeException r) {
+            // A fresh stack would hide where it failed; the committer's is the useful one.
+            return r;
+        }
+        if (cause instanceof Error err) {
+            throw err;
+        }
+        return new StorageException(String.valueOf(cause), cause);
+    }
+
+    private void commitLoop() {
+        List<Command> batch = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Command first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, settings.maxBatch() - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RocksDBException | RuntimeException | Error e) {
+                LOG.error("metadata store {}: a commit of {} commands failed", directory, batch.size(), e);
+                StorageException failure = new StorageException("the metadata store failed to commit: " + e, e);
+                batch.forEach(c -> c.done.completeExceptionally(failure));
+            } finally {
+                batch.clear();
+            }
+        }
+        for (Command c; (c = queue.poll()) != null;) {
+            c.done.completeExceptionally(stopping());
+        }
+    }
+
+    /** One group commit: every command in order on the batch's view, one synced write, then the answers. */
+    private void commit(List<Command> batch) throws RocksDBException {
+        NavigableMap<Bytes, Optional<Bytes>> written = new TreeMap<>();
+        List<Command> accepted = new ArrayList<>(batch.size());
+        List<Bytes> results = new ArrayList<>(batch.size());
+        for (Command c : batch) {
+            View view = new View(written);
+            try {
+                results.add(c.body.run(view));
+                accepted.add(c);
+                written.putAll(view.own);
+            } catch (RuntimeException e) {
+                c.done.completeExceptionally(e);
+            } catch (StackOverflowError | LinkageError | AssertionError e) {
+                // A broken operation must not take the committer down with it.
+                c.done.completeExceptionally(new StorageException("metadata operation '" + c.name + "' failed: " + e,
+                        e));
+            } finally {
+                view.finished = true;
+            }
+        }
+        if (accepted.isEmpty()) {
+            return;
+        }
+        if (!written.isEmpty()) {
+            try (WriteBatch writes = new WriteBatch()) {
+                for (Map.Entry<Bytes, Optional<Bytes>> w : written.entrySet()) {
+                    byte[] key = w.getKey().toByteArray();
+                    if (w.getValue().isPresent()) {
+                        writes.put(key, w.getValue().get().toByteArray());
+                    } else {
+                        writes.delete(key);
+                    }
+                }
+                db.write(synced, writes);
+            }
+        }
+        commits++;
+        commandsCommitted += accepted.size();
+        for (int i = 0; i < accepted.size(); i++) {
+            accepted.get(i).done.complete(results.get(i));
+        }
+    }
+
+    /** A command's transaction: the committed state, the batch's earlier writes, then its own. */
+    private final class View implements MetadataTransaction {
+        private final NavigableMap<Bytes, Optional<Bytes>> batch;
+        final NavigableMap<Bytes, Optional<Bytes>> own = new TreeMap<>();
+        /** Set once its command is done, so a transaction kept by an operation cannot write later. */
+        boolean finished;
+
+        View(NavigableMap<Bytes, Optional<Bytes>> batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        public Optional<Bytes> get(Bytes key) {
+            checkUsable();
+            checkKey(key);
+            Optional<Bytes> v = own.get(key);
+            if (v == null) {
+                v = batch.get(key);
+            }
+            if (v != null) {
+                return v;
+            }
+            try {
+                return Optional.ofNullable(db.get(key.toByteArray())).map(Bytes::adopt);
+            } catch (RocksDBException e) {
+                throw new StorageException("the metadata store cannot read key " + key + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public List<Entry> range(KeyRange range, int limit, boolean reverse) {
+            checkUsable();
+            checkRange(range, limit);
+            NavigableMap<Bytes, Optional<Bytes>> overlay = batch;
+            if (!own.isEmpty()) {
+                overlay = new TreeMap<>(window(batch, range));
+                overlay.putAll(window(own, range));
+            }
+            return merge(range, limit, reverse, overlay);
+        }
+
+        @Override
+        public void put(Bytes key, Bytes value) {
+            checkKey(key);
+            checkValue(Objects.requireNonNull(value, "value").length());
+            write(key, Optional.of(value));
+        }
+
+        @Override
+        public void delete(Bytes key) {
+            checkKey(key);
+            write(key, Optional.empty());
+        }
+
+        void write(Bytes key, Optional<Bytes> value) {
+            checkUsable();
+            own.put(key, value);
+        }
+
+        private void checkUsable() {
+            if (finished) {
+                throw new IllegalStateException("this metadata transaction is over: its operation has returned");
+            }
+        }
+    }
+
+    private static NavigableMap<Bytes, Optional<Bytes>> window(NavigableMap<Bytes, Optional<Bytes>> map,
+            KeyRange range) {
+        return range.end() == null ? map.tailMap(range.first(), true)
+                : map.subMap(range.first(), true, range.end(), false);
+    }
+
+    private interface Body {
+        Bytes run(View view);
+    }
+
+    /** A mutation waiting for the committer. */
+    private static final class Command {
+        final String name;
+        final Body body;
+        final CompletableFuture<Bytes> done = new CompletableFuture<>();
+
+        Command(String name, Body body) {
+            this.name = name;
+            this.body = body;
+        }
+    }
+
+    // ---- inputs --------------------------------------------------------------------------------------------------
+
+    private static void checkKey(Bytes key) {
+        Objects.requireNonNull(key, "key");
+        if (key.length() > MAX_KEY) {
+            throw new IllegalArgumentException("a metadata key is at most " + MAX_KEY + " bytes; got " + key.length());
+        }
+    }
+
+    private static void checkValue(int length) {
+        if (length > MAX_VALUE) {
+            throw new IllegalArgumentException("a metadata value is at most " + MAX_VALUE + " bytes; got " + length);
+        }
+    }
+
+    private static void checkRange(KeyRange range, int limit) {
+        Objects.requireNonNull(range, "range");
+        if (limit < 0) {
+            throw new IllegalArgumentException("a range limit must not be negative; got " + limit);
+        }
+        checkKey(range.first());
+        if (range.end() != null) {
+            checkKey(range.end());
+        }
+    }
+
+    private StorageException stopping() {
+        return new StorageException("metadata store is stopping");
+    }
+
+    /** Stops taking commands, commits what is queued, fails what arrives too late, then closes RocksDB. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            committer.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (committer.isAlive()) {
+            LOG.warn("metadata store {}: the committer did not stop in 30 s; closing RocksDB under it", directory);
+        }
+        for (Command c; (c = queue.poll()) != null;) {
+            c.done.completeExceptionally(stopping());
+        }
+        lifecycle.writeLock().lock();
+        try {
+            db.close();
+            synced.close();
+            options.close();
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+}
