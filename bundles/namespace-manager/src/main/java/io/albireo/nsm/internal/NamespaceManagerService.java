@@ -38,8 +38,8 @@ public final class NamespaceManagerService implements NamespaceManager {
         this(store, albaManager::namespace);
     }
 
-    /** For tests and tools: namespaces resolved by {@code namespaces} instead of an ALBA manager. */
-    NamespaceManagerService(MetadataStore store, Function<String, Optional<Namespace>> namespaces) {
+    /** For tests, benchmarks and tools: namespaces resolved by {@code namespaces} instead of an ALBA manager. */
+    public NamespaceManagerService(MetadataStore store, Function<String, Optional<Namespace>> namespaces) {
         this.store = store;
         this.namespaces = namespaces;
     }
