@@ -1,0 +1,121 @@
+package io.albireo.nsm.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import io.albireo.api.Bytes;
+import io.albireo.api.Entry;
+import io.albireo.api.KeyRange;
+import io.albireo.api.metadata.AlbaManager;
+import io.albireo.api.metadata.Manifest;
+import io.albireo.api.metadata.ManifestFormat;
+import io.albireo.api.metadata.MetadataException;
+import io.albireo.api.metadata.MetadataStore;
+import io.albireo.api.metadata.Namespace;
+import io.albireo.api.metadata.NamespaceManager;
+import io.albireo.api.object.Overwrite;
+
+/**
+ * The namespace manager on one metadata store. Reads (get, list, fragmentsOn, statistics) go straight to the store;
+ * every mutation is one {@code nsm.apply} ({@link ApplyOperation}), so it is atomic and replicable. Namespace names
+ * are resolved through the ALBA manager on every call: a deleted namespace stops answering at once, and a new one of
+ * the same name has another id, hence other keys.
+ */
+@Component(service = NamespaceManager.class)
+public final class NamespaceManagerService implements NamespaceManager {
+    private final MetadataStore store;
+    private final Function<String, Optional<Namespace>> namespaces;
+
+    /** The DS constructor. */
+    @Activate
+    public NamespaceManagerService(@Reference MetadataStore store, @Reference AlbaManager albaManager) {
+        this(store, albaManager::namespace);
+    }
+
+    /** For tests, benchmarks and tools: namespaces resolved by {@code namespaces} instead of an ALBA manager. */
+    public NamespaceManagerService(MetadataStore store, Function<String, Optional<Namespace>> namespaces) {
+        this.store = store;
+        this.namespaces = namespaces;
+    }
+
+    private NsmKeys keys(String namespace) {
+        return new NsmKeys(id(namespace));
+    }
+
+    private long id(String namespace) {
+        return namespaces.apply(namespace).orElseThrow(() -> new MetadataException("no namespace '" + namespace + "'"))
+                .id();
+    }
+
+    @Override
+    public Optional<Manifest> get(String namespace, String name) {
+        return store.get(keys(namespace).manifest(name)).map(b -> ManifestFormat.decode(b.toByteArray()));
+    }
+
+    @Override
+    public Manifest put(String namespace, Manifest manifest, Overwrite overwrite) {
+        return apply(namespace, List.of(new Put(manifest, overwrite))).get(0).orElseThrow();
+    }
+
+    @Override
+    public Optional<Manifest> delete(String namespace, String name, Overwrite overwrite) {
+        return apply(namespace, List.of(new Delete(name, overwrite))).get(0);
+    }
+
+    @Override
+    public List<Optional<Manifest>> apply(String namespace, List<Change> changes) {
+        Bytes result = store.execute(ApplyOperation.NAME, ApplyCodec.encodeArgument(id(namespace), changes));
+        return ApplyCodec.decodeResult(result);
+    }
+
+    @Override
+    public Listing list(String namespace, String prefix, String after, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("negative limit " + limit);
+        }
+        NsmKeys keys = keys(namespace);
+        KeyRange all = KeyRange.prefix(keys.manifest(prefix));
+        Bytes first = all.first();
+        if (after != null) {
+            // The first key after "after" is "after" followed by a zero byte.
+            Bytes next = keys.manifest(after).concat(Bytes.of((byte) 0));
+            if (next.compareTo(first) > 0) {
+                first = next;
+            }
+        }
+        if (all.end() != null && first.compareTo(all.end()) >= 0) {
+            return new Listing(List.of(), false);
+        }
+        List<Entry> entries = store.range(new KeyRange(first, all.end()), limit + 1, false);
+        List<String> names = new ArrayList<>(Math.min(entries.size(), limit));
+        for (int i = 0; i < Math.min(entries.size(), limit); i++) {
+            names.add(keys.name(entries.get(i).key()));
+        }
+        return new Listing(names, entries.size() > limit);
+    }
+
+    @Override
+    public List<FragmentRef> fragmentsOn(String namespace, int osd, FragmentRef after, int limit) {
+        NsmKeys keys = keys(namespace);
+        KeyRange all = KeyRange.prefix(keys.fragmentsOn(osd));
+        Bytes first = after == null ? all.first() : keys.fragment(osd, after).concat(Bytes.of((byte) 0));
+        List<Entry> entries = store.range(new KeyRange(first, all.end()), limit, false);
+        List<FragmentRef> refs = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            refs.add(keys.fragmentRef(e.key()));
+        }
+        return refs;
+    }
+
+    @Override
+    public NamespaceStatistics statistics(String namespace) {
+        return store.get(keys(namespace).statistics()).map(ApplyOperation::statistics)
+                .orElse(new NamespaceStatistics(0, 0, 0));
+    }
+}

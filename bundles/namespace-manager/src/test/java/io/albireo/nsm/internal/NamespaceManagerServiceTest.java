@@ -1,0 +1,304 @@
+package io.albireo.nsm.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.albireo.api.AssertFailedException;
+import io.albireo.api.Bytes;
+import io.albireo.api.metadata.Manifest;
+import io.albireo.api.metadata.ManifestSamples;
+import io.albireo.api.metadata.MetadataException;
+import io.albireo.api.metadata.Namespace;
+import io.albireo.api.metadata.NamespaceManager.Delete;
+import io.albireo.api.metadata.NamespaceManager.FragmentRef;
+import io.albireo.api.metadata.NamespaceManager.Listing;
+import io.albireo.api.metadata.NamespaceManager.NamespaceStatistics;
+import io.albireo.api.metadata.NamespaceManager.Put;
+import io.albireo.api.object.Overwrite;
+import io.albireo.metadata.rocksdb.internal.RocksMetadataStore;
+
+/** The NSM on the real embedded store (RocksDB), namespaces resolved by a map instead of an ALBA manager. */
+class NamespaceManagerServiceTest {
+    private static final String NS = "ns";
+
+    @TempDir
+    Path dir;
+    private RocksMetadataStore store;
+    private NamespaceManagerService nsm;
+    private final SplittableRandom random = new SplittableRandom(11);
+
+    @BeforeEach
+    void open() {
+        ApplyOperation op = new ApplyOperation();
+        store = RocksMetadataStore.open(dir, RocksMetadataStore.Settings.DEFAULT,
+                name -> ApplyOperation.NAME.equals(name) ? op : null);
+        Map<String, Namespace> known = Map.of(NS, new Namespace(NS, 7, "default", "local", Namespace.State.ACTIVE),
+                "other", new Namespace("other", 8, "default", "local", Namespace.State.ACTIVE));
+        nsm = new NamespaceManagerService(store, name -> Optional.ofNullable(known.get(name)));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private Manifest manifest(String name) {
+        return ManifestSamples.example(name, random.nextLong());
+    }
+
+    @Test
+    void putGetDeleteUnderEveryCondition() {
+        Manifest a = manifest("a");
+        assertThrows(AssertFailedException.class, () -> nsm.put(NS, a, Overwrite.EXISTING));
+        assertThrows(AssertFailedException.class, () -> nsm.put(NS, a, Overwrite.previous(a.objectId())));
+        Manifest stored = nsm.put(NS, a, Overwrite.NONE);
+        assertEquals(a.withVersion(1), stored);
+        assertEquals(Optional.of(stored), nsm.get(NS, "a"));
+        assertEquals(Optional.empty(), nsm.get("other", "a"), "namespaces are apart");
+
+        AssertFailedException e = assertThrows(AssertFailedException.class, () -> nsm.put(NS, a, Overwrite.NONE));
+        assertEquals(0, e.index());
+        Manifest b = manifest("a");
+        assertEquals(2, nsm.put(NS, b, Overwrite.EXISTING).version());
+        assertThrows(AssertFailedException.class, () -> nsm.put(NS, a, Overwrite.previous(a.objectId())));
+        Manifest c = manifest("a");
+        assertEquals(3, nsm.put(NS, c, Overwrite.previous(b.objectId())).version());
+        assertEquals(4, nsm.put(NS, b, Overwrite.UNCONDITIONAL).version());
+
+        assertThrows(AssertFailedException.class, () -> nsm.delete(NS, "a", Overwrite.NONE));
+        assertThrows(AssertFailedException.class, () -> nsm.delete(NS, "a", Overwrite.previous(c.objectId())));
+        assertEquals(Optional.of(b.withVersion(4)), nsm.delete(NS, "a", Overwrite.previous(b.objectId())));
+        assertEquals(Optional.empty(), nsm.get(NS, "a"));
+        assertThrows(AssertFailedException.class, () -> nsm.delete(NS, "a", Overwrite.EXISTING));
+        assertEquals(Optional.empty(), nsm.delete(NS, "a", Overwrite.NONE));
+        assertEquals(Optional.empty(), nsm.delete(NS, "a", Overwrite.UNCONDITIONAL));
+        assertEquals(1, nsm.put(NS, a, Overwrite.NONE).version(), "a new object starts again at 1");
+    }
+
+    @Test
+    void anUnknownNamespaceIsNamed() {
+        MetadataException e = assertThrows(MetadataException.class, () -> nsm.get("nope", "a"));
+        assertEquals("no namespace 'nope'", e.getMessage());
+        assertThrows(MetadataException.class, () -> nsm.put("nope", manifest("a"), Overwrite.NONE));
+    }
+
+    @Test
+    void aFailingConditionInTheMiddleChangesNothing() {
+        Manifest x = nsm.put(NS, manifest("x"), Overwrite.NONE);
+        NamespaceStatistics before = nsm.statistics(NS);
+        AssertFailedException e = assertThrows(AssertFailedException.class, () -> nsm.apply(NS, List.of(
+                new Put(manifest("y"), Overwrite.NONE), new Delete("x", Overwrite.UNCONDITIONAL),
+                new Put(manifest("z"), Overwrite.EXISTING), new Put(manifest("w"), Overwrite.NONE))));
+        assertEquals(2, e.index());
+        assertEquals(Optional.empty(), nsm.get(NS, "y"));
+        assertEquals(Optional.of(x), nsm.get(NS, "x"));
+        assertEquals(before, nsm.statistics(NS));
+        assertEquals(List.of("x"), nsm.list(NS, "", null, 10).names());
+
+        // A later change sees an earlier one of the same apply.
+        Manifest y1 = manifest("y");
+        Manifest y2 = manifest("y");
+        List<Optional<Manifest>> r = nsm.apply(NS, List.of(new Put(y1, Overwrite.NONE),
+                new Put(y2, Overwrite.previous(y1.objectId())), new Delete("x", Overwrite.EXISTING)));
+        assertEquals(List.of(Optional.of(y1.withVersion(1)), Optional.of(y2.withVersion(2)), Optional.of(x)), r);
+    }
+
+    @Test
+    void racingOverwritesOfOneNameHaveExactlyOneWinner() throws Exception {
+        nsm.put(NS, manifest("race"), Overwrite.NONE);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CyclicBarrier barrier = new CyclicBarrier(2);
+        try {
+            for (int round = 0; round < 200; round++) {
+                String seen = nsm.get(NS, "race").orElseThrow().objectId();
+                AtomicInteger wins = new AtomicInteger();
+                List<Future<?>> clients = new ArrayList<>();
+                for (int t = 0; t < 2; t++) {
+                    Manifest mine = manifest("race");
+                    clients.add(pool.submit(() -> {
+                        barrier.await();
+                        try {
+                            nsm.put(NS, mine, Overwrite.previous(seen));
+                            wins.incrementAndGet();
+                        } catch (AssertFailedException lost) {
+                            // the other client won this round
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : clients) {
+                    f.get();
+                }
+                assertEquals(1, wins.get(), "round " + round);
+                assertEquals(round + 2, nsm.get(NS, "race").orElseThrow().version());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void theReverseIndexListsExactlyTheWrittenFragments() {
+        Manifest a = withUnwritten(manifest("a"), 3);
+        Manifest b = manifest("b");
+        nsm.put(NS, a, Overwrite.NONE);
+        nsm.put(NS, b, Overwrite.NONE);
+        assertIndex(List.of(a, b));
+        Manifest a2 = manifest("a");
+        nsm.put(NS, a2, Overwrite.EXISTING);
+        assertIndex(List.of(a2, b));
+        nsm.delete(NS, "b", Overwrite.EXISTING);
+        assertIndex(List.of(a2));
+        nsm.delete(NS, "a", Overwrite.EXISTING);
+        assertIndex(List.of());
+    }
+
+    @Test
+    void fragmentsOnPages() {
+        // Every fragment on OSD 5, so paging crosses chunks, objects and names.
+        List<Manifest> all = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            Manifest m = onOsd(manifest("o" + i), 5);
+            nsm.put(NS, m, Overwrite.NONE);
+            all.add(m);
+        }
+        List<FragmentRef> paged = new ArrayList<>();
+        FragmentRef after = null;
+        while (true) {
+            List<FragmentRef> page = nsm.fragmentsOn(NS, 5, after, 3);
+            if (page.isEmpty()) {
+                break;
+            }
+            paged.addAll(page);
+            after = page.get(page.size() - 1);
+        }
+        assertEquals(7 * 20, paged.size());
+        assertEquals(paged.size(), Set.copyOf(paged).size(), "no fragment twice");
+        assertEquals(Set.copyOf(expected(all).get(5)), Set.copyOf(paged));
+    }
+
+    @Test
+    void statisticsFollowPutsOverwritesAndDeletes() {
+        assertEquals(new NamespaceStatistics(0, 0, 0), nsm.statistics(NS));
+        Manifest a = withUnwritten(manifest("a"), 2);
+        Manifest b = manifest("b");
+        nsm.put(NS, a, Overwrite.NONE);
+        nsm.put(NS, b, Overwrite.NONE);
+        assertEquals(new NamespaceStatistics(2, a.size() + b.size(), a.storedBytes() + b.storedBytes()),
+                nsm.statistics(NS));
+        assertTrue(a.storedBytes() < b.storedBytes(), "unwritten fragments are not stored bytes");
+        Manifest empty = new Manifest("a", "00", 0, 0, a.checksum(), a.policy(), "none", "none", "", "xxh64", "rs",
+                0, List.of());
+        nsm.put(NS, empty, Overwrite.EXISTING);
+        assertEquals(new NamespaceStatistics(2, b.size(), b.storedBytes()), nsm.statistics(NS));
+        nsm.delete(NS, "b", Overwrite.EXISTING);
+        assertEquals(new NamespaceStatistics(1, 0, 0), nsm.statistics(NS));
+        assertEquals(new NamespaceStatistics(0, 0, 0), nsm.statistics("other"));
+    }
+
+    @Test
+    void listingByPrefixPages() {
+        List<String> names = List.of("a", "b/1", "b/2", "b/3", "b/30", "b/4", "bb", "c", "é");
+        for (String n : names) {
+            nsm.put(NS, manifest(n), Overwrite.NONE);
+        }
+        assertEquals(new Listing(names, false), nsm.list(NS, "", null, 100));
+        assertEquals(new Listing(List.of("b/1", "b/2"), true), nsm.list(NS, "b/", null, 2));
+        assertEquals(new Listing(List.of("b/3", "b/30"), true), nsm.list(NS, "b/", "b/2", 2));
+        assertEquals(new Listing(List.of("b/4"), false), nsm.list(NS, "b/", "b/30", 2));
+        assertEquals(new Listing(List.of(), false), nsm.list(NS, "b/", "b/4", 2));
+        assertEquals(new Listing(List.of("b/1"), true), nsm.list(NS, "b/", "a", 1), "after before the prefix");
+        assertEquals(new Listing(List.of(), false), nsm.list(NS, "b/", "z", 5), "after past the prefix");
+        assertEquals(new Listing(List.of("c", "é"), false), nsm.list(NS, "", "bb", 5));
+        assertEquals(new Listing(List.of(), true), nsm.list(NS, "", null, 0));
+        assertEquals(new Listing(List.of(), false), nsm.list("other", "", null, 10));
+    }
+
+    /** @return the OSD -> fragments the index must hold for {@code manifests} */
+    private static Map<Integer, List<FragmentRef>> expected(List<Manifest> manifests) {
+        Map<Integer, List<FragmentRef>> byOsd = new java.util.TreeMap<>();
+        for (Manifest m : manifests) {
+            for (int c = 0; c < m.chunks().size(); c++) {
+                List<Manifest.Fragment> fs = m.chunks().get(c).fragments();
+                for (int f = 0; f < fs.size(); f++) {
+                    if (fs.get(f).written()) {
+                        byOsd.computeIfAbsent(fs.get(f).osd(), k -> new ArrayList<>())
+                                .add(new FragmentRef(m.name(), m.objectId(), c, f));
+                    }
+                }
+            }
+        }
+        return byOsd;
+    }
+
+    private void assertIndex(List<Manifest> manifests) {
+        Map<Integer, List<FragmentRef>> want = expected(manifests);
+        for (int osd = 0; osd < 1000; osd++) {
+            List<FragmentRef> got = nsm.fragmentsOn(NS, osd, null, 1000);
+            assertEquals(Set.copyOf(want.getOrDefault(osd, List.of())), Set.copyOf(got), "OSD " + osd);
+            assertEquals(want.getOrDefault(osd, List.of()).size(), got.size(), "OSD " + osd);
+        }
+    }
+
+    private static Manifest withUnwritten(Manifest m, int notWritten) {
+        return rebuild(m, (c, f, osd) -> c == 0 && f < notWritten ? Manifest.Fragment.NOT_WRITTEN : osd);
+    }
+
+    private static Manifest onOsd(Manifest m, int osd) {
+        return rebuild(m, (c, f, old) -> osd);
+    }
+
+    private interface OsdChoice {
+        int osd(int chunk, int fragment, int old);
+    }
+
+    private static Manifest rebuild(Manifest m, OsdChoice choice) {
+        List<Manifest.Chunk> chunks = new ArrayList<>();
+        for (int c = 0; c < m.chunks().size(); c++) {
+            Manifest.Chunk chunk = m.chunks().get(c);
+            List<Manifest.Fragment> fs = new ArrayList<>();
+            for (int f = 0; f < chunk.fragments().size(); f++) {
+                Manifest.Fragment old = chunk.fragments().get(f);
+                fs.add(new Manifest.Fragment(choice.osd(c, f, old.osd()), old.checksum()));
+            }
+            chunks.add(new Manifest.Chunk(chunk.length(), chunk.storedLength(), chunk.fragmentLength(), fs));
+        }
+        return new Manifest(m.name(), m.objectId(), m.version(), m.size(), m.checksum(), m.policy(), m.compressor(),
+                m.cipher(), m.keyId(), m.fragmentChecksum(), m.erasureCodec(), m.blockSize(), chunks);
+    }
+
+    @Test
+    void keysRoundTrip() {
+        NsmKeys keys = new NsmKeys(Long.MAX_VALUE);
+        String longName = "n".repeat(300) + "é";
+        for (FragmentRef ref : List.of(new FragmentRef("", "", 0, 0), new FragmentRef(longName, "Not-hex", 70000, 254),
+                new FragmentRef("a", HexFormat.of().formatHex(new byte[16]), Integer.MAX_VALUE, 65535))) {
+            Bytes key = keys.fragment(3, ref);
+            assertTrue(key.startsWith(keys.fragmentsOn(3)));
+            assertEquals(ref, keys.fragmentRef(key));
+        }
+        assertEquals(longName, keys.name(keys.manifest(longName)));
+        assertFalse(keys.manifest("x").startsWith(new NsmKeys(0).manifests()));
+    }
+}
