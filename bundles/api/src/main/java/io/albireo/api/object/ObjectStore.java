@@ -1,8 +1,13 @@
 package io.albireo.api.object;
 
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+
+import io.albireo.api.codec.Digest;
+import io.albireo.api.metadata.Manifest;
 
 /**
  * Namespaces of objects. An object is written once under a name and replaced whole; reads may take any byte ranges.
@@ -35,6 +40,29 @@ public interface ObjectStore {
      * @throws io.albireo.api.AssertFailedException if {@code overwrite} does not hold; nothing changed
      */
     ObjectInfo put(String namespace, String name, ByteBuffer data, Overwrite overwrite);
+
+    /**
+     * Stores an object read from a stream, chunk by chunk: the whole object is never in memory.
+     *
+     * @param data the object's bytes, read to its end (not closed)
+     * @return what was stored
+     * @throws io.albireo.api.AssertFailedException if {@code overwrite} does not hold; nothing changed
+     */
+    ObjectInfo put(String namespace, String name, InputStream data, Overwrite overwrite);
+
+    /**
+     * Applies puts and deletes of several objects of one namespace atomically: all of them if every assert holds,
+     * else none.
+     *
+     * @param asserts conditions on objects, checked together with the changes
+     * @param changes the puts and deletes
+     * @return what each put stored, in order (deletes give empty)
+     * @throws io.albireo.api.AssertFailedException naming the first condition that did not hold; nothing changed
+     */
+    List<Optional<ObjectInfo>> apply(String namespace, List<ObjectAssert> asserts, List<ObjectChange> changes);
+
+    /** @return the manifest of an object: where and how it is stored, if it exists */
+    Optional<Manifest> manifest(String namespace, String name);
 
     /** @return the whole object, if it exists */
     Optional<ByteBuffer> get(String namespace, String name);
@@ -86,6 +114,90 @@ public interface ObjectStore {
         /** Copies the list. */
         public ObjectListing {
             names = List.copyOf(names);
+        }
+    }
+
+    /** A condition on one object of an {@link #apply} sequence. */
+    sealed interface ObjectAssert {
+        /** @return the object's name */
+        String name();
+
+        /** @return that the object exists */
+        static ObjectAssert exists(String name) {
+            return new Exists(name);
+        }
+
+        /** @return that the object does not exist */
+        static ObjectAssert absent(String name) {
+            return new Absent(name);
+        }
+
+        /** @return that the object is this version */
+        static ObjectAssert hasId(String name, String objectId) {
+            return new HasId(name, objectId);
+        }
+
+        /** @return that the object's bytes have this checksum */
+        static ObjectAssert hasChecksum(String name, Digest checksum) {
+            return new HasChecksum(name, checksum);
+        }
+
+        /** @param name the object */
+        record Exists(String name) implements ObjectAssert {
+        }
+
+        /** @param name the object */
+        record Absent(String name) implements ObjectAssert {
+        }
+
+        /**
+         * @param name the object
+         * @param objectId the version it must be
+         */
+        record HasId(String name, String objectId) implements ObjectAssert {
+        }
+
+        /**
+         * @param name the object
+         * @param checksum the checksum its bytes must have
+         */
+        record HasChecksum(String name, Digest checksum) implements ObjectAssert {
+        }
+    }
+
+    /** A put or delete of an {@link #apply} sequence. */
+    sealed interface ObjectChange {
+        /** @return the object's name */
+        String name();
+
+        /**
+         * Store an object.
+         *
+         * @param name its name
+         * @param data its bytes (the remaining bytes of the buffer)
+         * @param overwrite the condition on what the name holds
+         */
+        record Put(String name, ByteBuffer data, Overwrite overwrite) implements ObjectChange {
+            /** Checks the fields. */
+            public Put {
+                Objects.requireNonNull(name, "name");
+                Objects.requireNonNull(data, "data");
+                Objects.requireNonNull(overwrite, "overwrite");
+            }
+        }
+
+        /**
+         * Delete an object.
+         *
+         * @param name its name
+         * @param overwrite the condition on what the name holds
+         */
+        record Delete(String name, Overwrite overwrite) implements ObjectChange {
+            /** Checks the fields. */
+            public Delete {
+                Objects.requireNonNull(name, "name");
+                Objects.requireNonNull(overwrite, "overwrite");
+            }
         }
     }
 }
