@@ -1,0 +1,13 @@
+/**
+ * The stored form of a chunk (docs/OBJECT-LAYOUT.md): blocks compressed into checksummed frames, a plain index of the
+ * frames, the frames sealed by the cipher, the whole erasure-coded into fragments. {@link
+ * io.albireo.object.layout.ChunkLayout} encodes, decodes and repairs whole chunks; {@link
+ * io.albireo.object.layout.RangeReader} reads byte ranges of a chunk, fetching only the bytes they need. A library of
+ * the proxy and of maintenance: no services, no state.
+ */
+@Export
+@Version("1.0.0")
+package io.albireo.object.layout;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
