@@ -1,0 +1,225 @@
+package io.albireo.object.layout;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.albireo.api.Bytes;
+import io.albireo.api.IntegrityException;
+import io.albireo.api.StorageException;
+import io.albireo.api.metadata.Manifest;
+
+class ChunkLayoutTest {
+    /** The proxy's largest fragment in these tests: chunks are up to k x this. */
+    private static final int MAX_FRAGMENT = 64 * 1024;
+
+    static Stream<Arguments> shapes() {
+        List<Arguments> list = new ArrayList<>();
+        for (String kind : new String[] {"sealed", "plain"}) {
+            for (int[] km : new int[][] {{4, 2}, {8, 2}, {1, 2}}) {
+                list.add(Arguments.of(kind, km[0], km[1]));
+            }
+        }
+        return list.stream();
+    }
+
+    static Pipeline pipeline(String kind, int k, int m) {
+        return kind.equals("sealed") ? Pipelines.sealed(k, m) : Pipelines.plain(k, m);
+    }
+
+    static Manifest.Chunk chunk(EncodedChunk e) {
+        int[] osds = new int[e.fragments().size()];
+        for (int i = 0; i < osds.length; i++) {
+            osds[i] = i;
+        }
+        return e.manifestChunk(osds);
+    }
+
+    static ByteBuffer[] all(EncodedChunk e) {
+        return e.fragments().toArray(ByteBuffer[]::new);
+    }
+
+    static byte[] array(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return a;
+    }
+
+    @ParameterizedTest(name = "{0} RS({1},{2})")
+    @MethodSource("shapes")
+    void roundTripsEverySize(String kind, int k, int m) {
+        Pipeline p = pipeline(kind, k, m);
+        Random r = new Random(k * 100 + m);
+        List<Integer> sizes = new ArrayList<>(List.of(0, 1, 4095, 4096, 4097, k * MAX_FRAGMENT - 1,
+                k * MAX_FRAGMENT));
+        for (int i = 0; i < 4; i++) {
+            sizes.add(r.nextInt(k * MAX_FRAGMENT));
+        }
+        for (int size : sizes) {
+            for (ByteBuffer data : List.of(Pipelines.random(size, size), Pipelines.text(size, size))) {
+                EncodedChunk e = ChunkLayout.encode(p, data);
+                assertEquals(size, e.length());
+                assertEquals(k + m, e.fragments().size());
+                assertTrue((long) k * e.fragmentLength() >= e.storedLength());
+                assertTrue((long) k * (e.fragmentLength() - 1) < Math.max(1, e.storedLength()), "padding < k bytes");
+                for (ByteBuffer f : e.fragments()) {
+                    assertEquals(e.fragmentLength(), f.remaining());
+                }
+                ByteBuffer back = ChunkLayout.decode(p, chunk(e), all(e));
+                assertArrayEquals(array(data), array(back), kind + " size " + size);
+            }
+        }
+    }
+
+    @Test
+    void compressesAndSealsPerBlock() {
+        Pipeline p = Pipelines.sealed(4, 2);
+        ByteBuffer text = Pipelines.text(1 << 20, 1);
+        EncodedChunk e = ChunkLayout.encode(p, text);
+        assertTrue(e.storedLength() < (1 << 20) * 2 / 3, "text compresses: " + e.storedLength());
+        ByteBuffer random = Pipelines.random(1 << 20, 1);
+        EncodedChunk r = ChunkLayout.encode(p, random);
+        // Index (4 + 4 bytes a block), frame crc and raw CompressedForm header (4 + 4), a tag per 4 KiB sealed.
+        long blocks = 256;
+        assertTrue(r.storedLength() <= (1 << 20) + blocks * 8 + blocks * 8 + 58 + 16 * (blocks + 2) + 13,
+                "random stays raw: " + r.storedLength());
+        // The same plaintext sealed twice gives other ciphertext: fresh salt per chunk.
+        assertNotEquals(ChunkLayout.encode(p, text).fragments().get(1), e.fragments().get(1));
+    }
+
+    @ParameterizedTest(name = "{0} RS({1},{2})")
+    @MethodSource("shapes")
+    void decodesWithAnyMMissing(String kind, int k, int m) {
+        Pipeline p = pipeline(kind, k, m);
+        ByteBuffer data = Pipelines.text(k * 20000 + 123, 7);
+        EncodedChunk e = ChunkLayout.encode(p, data);
+        int n = k + m;
+        for (int a = 0; a < n; a++) {
+            for (int b = a + 1; b < n; b++) {
+                ByteBuffer[] f = all(e);
+                f[a] = null;
+                f[b] = null;
+                assertArrayEquals(array(data), array(ChunkLayout.decode(p, chunk(e), f)), "missing " + a + ", " + b);
+            }
+        }
+    }
+
+    @Test
+    void corruptFragmentIsTreatedAsMissing() {
+        Pipeline p = Pipelines.sealed(4, 2);
+        ByteBuffer data = Pipelines.text(200_000, 3);
+        EncodedChunk e = ChunkLayout.encode(p, data);
+        ByteBuffer[] f = all(e);
+        f[1] = flipped(f[1], 100);
+        f[4] = null;
+        assertArrayEquals(array(data), array(ChunkLayout.decode(p, chunk(e), f)));
+
+        f[2] = flipped(f[2], 5);
+        IntegrityException bad = assertThrows(IntegrityException.class, () -> ChunkLayout.decode(p, chunk(e), f));
+        assertTrue(bad.getMessage().contains("missing [4]") && bad.getMessage().contains("failed [1 (xxh64"),
+                bad.getMessage());
+
+        ByteBuffer[] few = all(e);
+        few[0] = null;
+        few[3] = null;
+        few[5] = null;
+        StorageException missing = assertThrows(StorageException.class, () -> ChunkLayout.decode(p, chunk(e), few));
+        assertEquals("RS(4,2) needs 4 good fragments, has 3: missing [0, 3, 5], failed []", missing.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0} RS({1},{2})")
+    @MethodSource("shapes")
+    void rebuildsWithoutTheKey(String kind, int k, int m) {
+        Pipeline p = pipeline(kind, k, m);
+        EncodedChunk e = ChunkLayout.encode(p, Pipelines.text(k * 30000, 11));
+        Pipeline repair = Pipelines.withoutKey(p);
+        ByteBuffer[] f = all(e);
+        int[] wanted = m >= 2 ? new int[] {0, k + m - 1} : new int[] {0};
+        for (int w : wanted) {
+            f[w] = null;
+        }
+        ByteBuffer[] rebuilt = ChunkLayout.rebuild(repair.erasure(), repair.fragmentChecksum(), chunk(e), f, wanted);
+        for (int w = 0; w < wanted.length; w++) {
+            assertEquals(e.fragments().get(wanted[w]), rebuilt[w], "fragment " + wanted[w]);
+        }
+    }
+
+    @Test
+    void rebuildSkipsCorruptSourcesAndChecksWhatItMakes() {
+        Pipeline p = Pipelines.sealed(4, 2);
+        EncodedChunk e = ChunkLayout.encode(p, Pipelines.random(100_000, 2));
+        ByteBuffer[] f = all(e);
+        f[0] = null;
+        f[2] = flipped(f[2], 9);
+        ByteBuffer[] rebuilt = ChunkLayout.rebuild(p.erasure(), p.fragmentChecksum(), chunk(e), f, new int[] {0});
+        assertEquals(e.fragments().get(0), rebuilt[0]);
+
+        // A manifest whose checksum of fragment 0 is wrong: the rebuilt fragment is refused, not returned.
+        List<Manifest.Fragment> fragments = new ArrayList<>(chunk(e).fragments());
+        fragments.set(0, new Manifest.Fragment(0, Bytes.of(new byte[8])));
+        Manifest.Chunk wrong = new Manifest.Chunk(e.length(), e.storedLength(), e.fragmentLength(), fragments);
+        ByteBuffer[] g = all(e);
+        g[0] = null;
+        assertThrows(IntegrityException.class,
+                () -> ChunkLayout.rebuild(p.erasure(), p.fragmentChecksum(), wrong, g, new int[] {0}));
+    }
+
+    @Test
+    void flippedIndexBitIsCaughtByTheFrameCrc() {
+        // No redundancy and a fragment checksum recomputed over the flipped bit: only the frame crc stands between
+        // the corrupt index and the reader.
+        Pipeline p = Pipelines.plain(1, 0);
+        ByteBuffer data = Pipelines.random(5 * 4096, 4);
+        EncodedChunk e = ChunkLayout.encode(p, data);
+        for (int bit = 0; bit < 8; bit++) {
+            ByteBuffer f = flipped(e.fragments().get(0), StoredForm.INDEX_HEADER + 4 * 2 + 3, bit);
+            Manifest.Chunk c = withChecksum(p, e, f);
+            assertThrows(IntegrityException.class, () -> ChunkLayout.decode(p, c, new ByteBuffer[] {f}));
+        }
+    }
+
+    @Test
+    void indexPointingAtAnotherValidFrameIsCaught() {
+        // Entries 1 and 2 both moved one frame on: block 1 would read frame 2, a valid frame of the same length.
+        // The crc covers the block's index, so this fails too.
+        Pipeline p = Pipelines.plain(1, 0);
+        EncodedChunk e = ChunkLayout.encode(p, Pipelines.random(4 * 4096, 5));
+        ByteBuffer f = ByteBuffer.allocate(e.fragmentLength()).put(e.fragments().get(0).duplicate()).flip();
+        int entry1 = StoredForm.INDEX_HEADER + 4;
+        f.putInt(entry1, f.getInt(entry1 + 4));
+        f.putInt(entry1 + 4, f.getInt(entry1 + 8));
+        Manifest.Chunk c = withChecksum(p, e, f);
+        IntegrityException x = assertThrows(IntegrityException.class,
+                () -> ChunkLayout.decode(p, c, new ByteBuffer[] {f}));
+        assertTrue(x.getMessage().contains("crc32c") || x.getMessage().contains("frame"), x.getMessage());
+    }
+
+    static Manifest.Chunk withChecksum(Pipeline p, EncodedChunk e, ByteBuffer fragment) {
+        Bytes sum = Bytes.of(p.fragmentChecksum().compute(fragment).toByteArray());
+        return new Manifest.Chunk(e.length(), e.storedLength(), e.fragmentLength(),
+                List.of(new Manifest.Fragment(0, sum)));
+    }
+
+    static ByteBuffer flipped(ByteBuffer f, int at) {
+        return flipped(f, at, 0);
+    }
+
+    static ByteBuffer flipped(ByteBuffer f, int at, int bit) {
+        ByteBuffer copy = ByteBuffer.allocate(f.remaining()).put(f.duplicate()).flip();
+        copy.put(at, (byte) (copy.get(at) ^ (1 << bit)));
+        return copy;
+    }
+}
