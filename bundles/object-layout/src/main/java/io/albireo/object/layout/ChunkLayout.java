@@ -61,7 +61,7 @@ public final class ChunkLayout {
         long storedLength = (long) indexLength + sealed.remaining();
         long fragmentLength = Math.max(1, (storedLength + k - 1) / k);
         if (fragmentLength * k > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("a stored form of " + storedLength + " bytes is too long for one buffer");
+            throw new IllegalArgumentException("a stored form of " + storedLength + " bytes does not fit a buffer");
         }
         ByteBuffer stored = ByteBuffer.allocate((int) fragmentLength * k);
         stored.put(index).put(sealed.duplicate()).clear();

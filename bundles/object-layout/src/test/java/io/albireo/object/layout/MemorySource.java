@@ -58,7 +58,7 @@ final class MemorySource implements FragmentSource {
     @Override
     public CompletableFuture<ByteBuffer> read(int fragment, long offset, int length) {
         if (failing.contains(fragment)) {
-            return CompletableFuture.failedFuture(new IllegalStateException("OSD of fragment " + fragment + " is down"));
+            return CompletableFuture.failedFuture(new IllegalStateException("OSD of fragment " + fragment + " down"));
         }
         ByteBuffer f = fragments.get(fragment);
         bytes.addAndGet(length);
