@@ -147,7 +147,8 @@ public final class ProxyObjectStore implements ObjectStore {
     private static Settings settings(Config c) {
         String data = System.getProperty("karaf.data", "data");
         String etc = System.getProperty("karaf.etc", "etc");
-        Path cache = c.fragmentCache_path().isBlank() ? Path.of(data, "fragment-cache") : Path.of(c.fragmentCache_path());
+        Path cache = c.fragmentCache_path().isBlank() ? Path.of(data, "fragment-cache")
+                : Path.of(c.fragmentCache_path());
         Path keys = c.keyStore_path().isBlank() ? Path.of(etc, "io.albireo.proxy.keys") : Path.of(c.keyStore_path());
         return new Settings(c.blockSize(), c.chunksInFlight(), c.slowFragmentGraceMillis(), c.manifestCache_size(),
                 cache, c.fragmentCache_bytes(), keys, c.usageRefreshSeconds(), c.claimLocalOsds(), c.threads());
@@ -190,7 +191,7 @@ public final class ProxyObjectStore implements ObjectStore {
     }
 
     /** Claims the bound OSDs nobody owns: the embedded appliance comes up with its ASDs in its backend. */
-    void claimNew() {
+    synchronized void claimNew() {
         for (String id : List.copyOf(unclaimed.keySet())) {
             if (abm.osd(id).isEmpty()) {
                 try {
@@ -328,11 +329,13 @@ public final class ProxyObjectStore implements ObjectStore {
                 int put = 0;
                 for (int i = 0; i < changes.size(); i++) {
                     ObjectChange c = changes.get(i);
-                    Overwrite ow = c instanceof ObjectChange.Put p ? p.overwrite() : ((ObjectChange.Delete) c).overwrite();
+                    Overwrite ow = c instanceof ObjectChange.Put p ? p.overwrite()
+                            : ((ObjectChange.Delete) c).overwrite();
                     Optional<Manifest> now = nsm.get(namespace, c.name());
                     Overwrite exact = exact(namespace, c.name(), ow, now, asserts.size() + i);
-                    nsmChanges.add(c instanceof ObjectChange.Put ? new NamespaceManager.Put(prepared.get(put++).manifest,
-                            exact) : new NamespaceManager.Delete(c.name(), exact));
+                    nsmChanges.add(c instanceof ObjectChange.Put
+                            ? new NamespaceManager.Put(prepared.get(put++).manifest, exact)
+                            : new NamespaceManager.Delete(c.name(), exact));
                     loose.add(ow instanceof Overwrite.Unconditional || ow instanceof Overwrite.Existing);
                     replaced.add(now);
                 }
