@@ -1,0 +1,176 @@
+package io.albireo.proxy.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.albireo.api.Bytes;
+
+/**
+ * Whole fragments on local disk, one file per fragment named by its key in hex, at most {@code capacity} bytes, least
+ * recently used out first. Filled with the data fragments of new objects and with fragments read whole (verified
+ * first). Survives restarts: at start the files are indexed oldest first by modification time, which a hit refreshes.
+ * A fragment's key carries the object id, new at every put, so an entry is never stale, only unused.
+ */
+final class FragmentCache {
+    private static final Logger LOG = LoggerFactory.getLogger(FragmentCache.class);
+
+    private final Path dir;
+    private final long capacity;
+    private final LinkedHashMap<String, Long> index = new LinkedHashMap<>(16, 0.75f, true);
+    private long bytes;
+
+    FragmentCache(Path dir, long capacity) {
+        this.dir = dir;
+        this.capacity = capacity;
+        if (capacity <= 0) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+            record Found(Path path, FileTime time, long size) {
+            }
+            List<Found> found = new ArrayList<>();
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    if (p.getFileName().toString().endsWith(".tmp")) {
+                        Files.deleteIfExists(p);
+                    } else if (Files.isRegularFile(p)) {
+                        found.add(new Found(p, Files.getLastModifiedTime(p), Files.size(p)));
+                    }
+                }
+            }
+            found.sort(Comparator.comparing(Found::time));
+            for (Found f : found) {
+                index.put(f.path().getFileName().toString(), f.size());
+                bytes += f.size();
+            }
+            evict();
+        } catch (IOException e) {
+            LOG.warn("fragment cache {} could not be indexed; starting empty: {}", dir, e.toString());
+        }
+    }
+
+    private static String name(Bytes key) {
+        return HexFormat.of().formatHex(key.toByteArray());
+    }
+
+    boolean enabled() {
+        return capacity > 0;
+    }
+
+    /** Stores a whole fragment (the remaining bytes; the buffer does not move). */
+    void put(Bytes key, ByteBuffer fragment) {
+        if (capacity <= 0 || fragment.remaining() > capacity) {
+            return;
+        }
+        String name = name(key);
+        synchronized (this) {
+            if (index.containsKey(name)) {
+                return;
+            }
+        }
+        Path tmp = dir.resolve(name + "." + Thread.currentThread().getId() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = fragment.duplicate();
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.debug("fragment cache write failed: {}", e.toString());
+            return;
+        }
+        synchronized (this) {
+            Long old = index.put(name, (long) fragment.remaining());
+            bytes += fragment.remaining() - (old == null ? 0 : old);
+            evict();
+        }
+    }
+
+    /** @return bytes of a cached fragment, or empty if it is not cached (or was evicted meanwhile) */
+    Optional<ByteBuffer> read(Bytes key, long offset, int length) {
+        if (capacity <= 0) {
+            return Optional.empty();
+        }
+        String name = name(key);
+        synchronized (this) {
+            Long size = index.get(name);
+            if (size == null || offset + length > size) {
+                return Optional.empty();
+            }
+        }
+        Path p = dir.resolve(name);
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            ByteBuffer out = ByteBuffer.allocate(length);
+            while (out.hasRemaining()) {
+                if (ch.read(out, offset + out.position()) < 0) {
+                    return Optional.empty();
+                }
+            }
+            Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis()));
+            return Optional.of(out.flip());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    void remove(Bytes key) {
+        if (capacity <= 0) {
+            return;
+        }
+        String name = name(key);
+        synchronized (this) {
+            Long size = index.remove(name);
+            if (size == null) {
+                return;
+            }
+            bytes -= size;
+        }
+        try {
+            Files.deleteIfExists(dir.resolve(name));
+        } catch (IOException e) {
+            LOG.debug("fragment cache delete failed: {}", e.toString());
+        }
+    }
+
+    synchronized long bytes() {
+        return bytes;
+    }
+
+    synchronized int count() {
+        return index.size();
+    }
+
+    private void evict() {
+        Iterator<Map.Entry<String, Long>> it = index.entrySet().iterator();
+        while (bytes > capacity && it.hasNext()) {
+            Map.Entry<String, Long> e = it.next();
+            it.remove();
+            bytes -= e.getValue();
+            try {
+                Files.deleteIfExists(dir.resolve(e.getKey()));
+            } catch (IOException ex) {
+                LOG.debug("fragment cache eviction failed: {}", ex.toString());
+            }
+        }
+    }
+}

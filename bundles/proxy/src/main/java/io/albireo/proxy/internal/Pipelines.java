@@ -1,0 +1,53 @@
+package io.albireo.proxy.internal;
+
+import io.albireo.api.codec.Cipher;
+import io.albireo.api.codec.CipherKey;
+import io.albireo.api.codec.CodecRegistry;
+import io.albireo.api.codec.Compressor;
+import io.albireo.api.metadata.Manifest;
+import io.albireo.api.metadata.Policy;
+import io.albireo.api.metadata.Preset;
+import io.albireo.object.layout.Pipeline;
+
+/**
+ * Builds the chunk pipeline of a put (from the preset) or of a read (from the manifest), resolving the algorithms
+ * through the codec registry at every call: a codec bundle replaced while the proxy runs is picked up, and a missing
+ * one is an error naming the feature to install.
+ */
+final class Pipelines {
+    static final String NONE = "none";
+
+    private final CodecRegistry codecs;
+    private final CipherKeys keys;
+
+    Pipelines(CodecRegistry codecs, CipherKeys keys) {
+        this.codecs = codecs;
+        this.keys = keys;
+    }
+
+    /** The key of a preset: one per preset, made at its first encrypted put. */
+    static String keyId(Preset preset) {
+        return NONE.equals(preset.cipher()) ? "" : "preset-" + preset.name();
+    }
+
+    Pipeline forWrite(Preset preset, Policy policy, int blockSize) {
+        Cipher cipher = codecs.cipher(preset.cipher());
+        CipherKey key = NONE.equals(preset.cipher()) ? null : keys.keyFor(keyId(preset), cipher.keyLength());
+        return pipeline(preset.compressor(), cipher, key, preset.erasureCodec(), policy, preset.fragmentChecksum(),
+                blockSize);
+    }
+
+    Pipeline forRead(Manifest m) {
+        Cipher cipher = codecs.cipher(m.cipher());
+        CipherKey key = NONE.equals(m.cipher()) ? null : keys.key(m.keyId());
+        return pipeline(m.compressor(), cipher, key, m.erasureCodec(), m.policy(), m.fragmentChecksum(),
+                m.blockSize());
+    }
+
+    private Pipeline pipeline(String compressorName, Cipher cipher, CipherKey key, String erasure, Policy policy,
+            String checksum, int blockSize) {
+        Compressor compressor = codecs.compressor(compressorName);
+        return new Pipeline(compressor, compressor.levels().defaultLevel(), cipher, key,
+                codecs.erasureCodec(erasure).code(policy.k(), policy.m()), codecs.checksum(checksum), blockSize);
+    }
+}

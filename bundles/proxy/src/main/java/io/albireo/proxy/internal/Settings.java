@@ -1,0 +1,22 @@
+package io.albireo.proxy.internal;
+
+import java.nio.file.Path;
+
+/**
+ * The proxy's settings, from its configuration ({@link ProxyObjectStore.Config}) or a test.
+ *
+ * @param blockSize plaintext bytes per independently compressed and encrypted block of a chunk
+ * @param chunksInFlight chunks of one put encoded or being written at once (bounds a stream's memory)
+ * @param slowFragmentGraceMillis how long a put waits, once every chunk has c fragments, for the rest
+ * @param manifestCacheSize manifests kept in memory
+ * @param fragmentCachePath the fragment cache's directory
+ * @param fragmentCacheBytes the fragment cache's size; 0 disables it
+ * @param keyStorePath the encryption key store
+ * @param usageRefreshSeconds how often the OSDs' fill is measured
+ * @param claimLocalOsds whether to claim unowned Osd services and make a default preset at start
+ * @param threads encoding and decoding threads
+ */
+record Settings(int blockSize, int chunksInFlight, long slowFragmentGraceMillis, int manifestCacheSize,
+        Path fragmentCachePath, long fragmentCacheBytes, Path keyStorePath, int usageRefreshSeconds,
+        boolean claimLocalOsds, int threads) {
+}

@@ -1,0 +1,2 @@
+/** The proxy's console commands: proxy:stats. */
+package io.albireo.proxy.internal.command;

@@ -1,0 +1,75 @@
+package io.albireo.proxy.internal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.albireo.abm.internal.AbmOperation;
+import io.albireo.abm.internal.AlbaManagerService;
+import io.albireo.abm.internal.InProcessAbm;
+import io.albireo.api.AlbireoName;
+import io.albireo.api.osd.Osd;
+import io.albireo.asd.internal.AsdStore;
+import io.albireo.asd.internal.StoreOsd;
+import io.albireo.metadata.rocksdb.internal.RocksMetadataStore;
+import io.albireo.nsm.internal.ApplyOperation;
+import io.albireo.nsm.internal.NamespaceManagerService;
+
+/**
+ * The real stack in one process: the embedded metadata store running the ABM's and the NSM's operations, the ABM and
+ * NSM services, {@code asds} ASD stores on one node (each wrapped so a test can take it down) and the proxy.
+ */
+final class Backend implements AutoCloseable {
+    final RocksMetadataStore store;
+    final AlbaManagerService abm;
+    final NamespaceManagerService nsm;
+    final List<FlakyOsd> osds = new ArrayList<>();
+    final ProxyObjectStore proxy;
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Map<String, Osd> byId = new ConcurrentHashMap<>();
+    private NamespaceManagerService nsmRef;
+
+    Backend(Path dir, int asds, long fragmentCacheBytes) {
+        AbmOperation abmOp = new AbmOperation();
+        ApplyOperation nsmOp = new ApplyOperation();
+        store = RocksMetadataStore.open(dir.resolve("meta"), RocksMetadataStore.Settings.DEFAULT,
+                n -> n.equals(AbmOperation.NAME) ? abmOp : n.equals(ApplyOperation.NAME) ? nsmOp : null);
+        abm = InProcessAbm.open(store, byId, () -> nsmRef);
+        nsm = new NamespaceManagerService(store, abm);
+        nsmRef = nsm;
+        for (int i = 0; i < asds; i++) {
+            AsdStore asd = AsdStore.open(dir.resolve("asd" + i), AsdStore.Settings.DEFAULT);
+            open.add(asd);
+            FlakyOsd osd = new FlakyOsd(new StoreOsd(asd, "node-1"));
+            osds.add(osd);
+            byId.put(asd.longId(), osd);
+        }
+        proxy = new ProxyObjectStore(abm, nsm, new DirectCodecs(), settings(dir, fragmentCacheBytes));
+        osds.forEach(this::bind);
+        proxy.claimNew();
+    }
+
+    static Settings settings(Path dir, long fragmentCacheBytes) {
+        return new Settings(4096, 3, 200, 1000, dir.resolve("fragment-cache"), fragmentCacheBytes,
+                dir.resolve("keys.properties"), 1, true, 2);
+    }
+
+    void bind(FlakyOsd osd) {
+        proxy.bindOsd(osd, Map.of(AlbireoName.PROPERTY, osd.identity().longId()));
+    }
+
+    void unbind(FlakyOsd osd) {
+        proxy.unbindOsd(osd, Map.of(AlbireoName.PROPERTY, osd.identity().longId()));
+    }
+
+    @Override
+    public void close() throws Exception {
+        proxy.close();
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+        store.close();
+    }
+}

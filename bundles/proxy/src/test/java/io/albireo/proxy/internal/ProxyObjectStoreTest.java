@@ -1,0 +1,410 @@
+package io.albireo.proxy.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.albireo.api.AssertFailedException;
+import io.albireo.api.Bytes;
+import io.albireo.api.KeyRange;
+import io.albireo.api.StorageException;
+import io.albireo.api.Update;
+import io.albireo.api.codec.Digest;
+import io.albireo.api.metadata.Manifest;
+import io.albireo.api.metadata.Policy;
+import io.albireo.api.metadata.Preset;
+import io.albireo.api.metadata.WorkItem;
+import io.albireo.api.object.ObjectInfo;
+import io.albireo.api.object.ObjectStore.ObjectAssert;
+import io.albireo.api.object.ObjectStore.ObjectChange;
+import io.albireo.api.object.ObjectStore.ObjectRange;
+import io.albireo.api.object.Overwrite;
+
+/** The proxy on the real stack: embedded store, ABM, NSM, six ASD stores on one node, real codecs. */
+class ProxyObjectStoreTest {
+    private static final int FRAGMENT = 64 * 1024;
+    private static final int K = 4;
+    private static final String NS = "ns";
+
+    @TempDir
+    Path dir;
+    private Backend backend;
+    private final SplittableRandom random = new SplittableRandom(42);
+
+    @AfterEach
+    void close() throws Exception {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    private ProxyObjectStore open(long fragmentCacheBytes) {
+        backend = new Backend(dir, 6, fragmentCacheBytes);
+        backend.abm.createPreset(new Preset("small", List.of(new Policy(4, 2, 5, 6), new Policy(2, 2, 3, 4)),
+                FRAGMENT, "lz4", "aes-256-gcm", "xxh64", "rs"));
+        backend.proxy.createNamespace(NS, "small");
+        return backend.proxy;
+    }
+
+    private byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            // Half random, half runs: lz4 has something to compress and something it cannot.
+            b[i] = (i / 1024) % 2 == 0 ? (byte) random.nextInt() : (byte) (i / 100);
+        }
+        return b;
+    }
+
+    private static byte[] array(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return a;
+    }
+
+    private List<WorkItem> work(String kind) {
+        return backend.abm.work(10_000).stream().filter(w -> w.kind().equals(kind)).toList();
+    }
+
+    /** @return the fragment keys every OSD holds */
+    private int fragmentsStored() {
+        int n = 0;
+        for (FlakyOsd o : backend.osds) {
+            n += o.real().range(KeyRange.prefix(Bytes.utf8("f/")), 100_000, false).join().entries().size();
+        }
+        return n;
+    }
+
+    @Test
+    void roundTripsOfEverySizeAroundTheChunkBoundary() {
+        ProxyObjectStore proxy = open(64 << 20);
+        for (int size : new int[] {0, 1, 4095, K * FRAGMENT - 1, K * FRAGMENT, K * FRAGMENT + 1, 3 * K * FRAGMENT}) {
+            byte[] data = bytes(size);
+            String name = "o" + size;
+            ObjectInfo info = proxy.put(NS, name, ByteBuffer.wrap(data), Overwrite.NONE);
+            assertEquals(size, info.size());
+            assertArrayEquals(data, array(proxy.get(NS, name).orElseThrow()), name);
+            Manifest m = proxy.manifest(NS, name).orElseThrow();
+            assertEquals(size == 0 ? 0 : (size + K * FRAGMENT - 1) / (K * FRAGMENT), m.chunks().size(), name);
+            assertEquals(new Policy(4, 2, 5, 6), m.policy());
+            assertEquals("preset-small", m.keyId(), "the key's id is in the manifest, the key is not");
+            assertEquals(32, m.objectId().length());
+            assertTrue(m.objectId().matches("[0-9a-f]+"));
+            // The same bytes through a stream.
+            ObjectInfo streamed = proxy.put(NS, name + "s", new java.io.ByteArrayInputStream(data), Overwrite.NONE);
+            assertEquals(info.checksum(), streamed.checksum());
+            assertArrayEquals(data, array(proxy.get(NS, name + "s").orElseThrow()));
+        }
+        assertEquals(Optional.empty(), proxy.get(NS, "missing"));
+        assertEquals(List.of("o0", "o0s", "o1"), proxy.list(NS, "o", null, 3).names());
+    }
+
+    @Test
+    void aStreamOfTwentyMebibytesIsStoredChunkByChunkAndReadByRanges() throws Exception {
+        ProxyObjectStore proxy = open(8 << 20);
+        long size = 20L * 1024 * 1024 + 12345;
+        ObjectInfo info = proxy.put(NS, "big", new Generated(size), Overwrite.NONE);
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = new Generated(size)) {
+            for (int n; (n = in.read(buf)) > 0;) {
+                sha.update(buf, 0, n);
+            }
+        }
+        assertEquals(Digest.of("sha-256", sha.digest()), info.checksum());
+        ByteBuffer whole = proxy.get(NS, "big").orElseThrow();
+        assertEquals(size, whole.remaining());
+        List<ObjectRange> ranges = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            int length = random.nextInt(1, 300_000);
+            ranges.add(new ObjectRange(NS, "big", random.nextLong(size - length), length));
+        }
+        ranges.add(new ObjectRange(NS, "big", size - 1, 1));
+        ranges.add(new ObjectRange(NS, "big", 0, 0));
+        List<ByteBuffer> got = proxy.read(ranges);
+        for (int i = 0; i < ranges.size(); i++) {
+            ObjectRange r = ranges.get(i);
+            for (int j = 0; j < r.length(); j++) {
+                if (got.get(i).get(j) != Generated.at(r.offset() + j)) {
+                    throw new AssertionError("range " + r + " differs at " + j);
+                }
+                if (whole.get((int) (r.offset() + j)) != Generated.at(r.offset() + j)) {
+                    throw new AssertionError("the whole object differs at " + (r.offset() + j));
+                }
+            }
+        }
+    }
+
+    @Test
+    void partialReadsOfManyObjectsInOneCall() {
+        ProxyObjectStore proxy = open(0);
+        byte[] a = bytes(3 * K * FRAGMENT + 777);
+        byte[] b = bytes(5000);
+        proxy.put(NS, "a", ByteBuffer.wrap(a), Overwrite.NONE);
+        proxy.put(NS, "b", ByteBuffer.wrap(b), Overwrite.NONE);
+        List<ObjectRange> ranges = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            byte[] target = i % 3 == 0 ? b : a;
+            int length = random.nextInt(0, Math.min(target.length, 200_000));
+            ranges.add(new ObjectRange(NS, target == a ? "a" : "b", random.nextInt(target.length - length + 1),
+                    length));
+        }
+        List<ByteBuffer> got = proxy.read(ranges);
+        for (int i = 0; i < ranges.size(); i++) {
+            ObjectRange r = ranges.get(i);
+            byte[] target = r.name().equals("a") ? a : b;
+            byte[] want = java.util.Arrays.copyOfRange(target, (int) r.offset(), (int) r.offset() + r.length());
+            assertArrayEquals(want, array(got.get(i)), r.toString());
+        }
+        assertThrows(StorageException.class, () -> proxy.read(List.of(new ObjectRange(NS, "b", 4000, 1001))));
+        assertThrows(StorageException.class, () -> proxy.read(List.of(new ObjectRange(NS, "nope", 0, 1))));
+    }
+
+    @Test
+    void aPutWithOneOsdDownIsRegisteredWithoutItsFragmentAndQueuedForRewrite() {
+        ProxyObjectStore proxy = open(0);
+        backend.osds.get(0).down(true);
+        byte[] data = bytes(2 * K * FRAGMENT);
+        proxy.put(NS, "one-down", ByteBuffer.wrap(data), Overwrite.NONE);
+        Manifest m = proxy.manifest(NS, "one-down").orElseThrow();
+        long notWritten = m.chunks().stream().flatMap(c -> c.fragments().stream()).filter(f -> !f.written()).count();
+        assertEquals(2, notWritten, "one fragment per chunk: the one on the OSD that is down");
+        assertEquals(2, work(WorkQueue.REWRITE).size());
+        assertArrayEquals(data, array(proxy.get(NS, "one-down").orElseThrow()));
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 1000, 200_000),
+                array(proxy.read(List.of(new ObjectRange(NS, "one-down", 1000, 199_000))).get(0)));
+    }
+
+    @Test
+    void withMOsdsUnreachableAPutFailsCleanlyAndWithMOsdsGoneItFallsBackToTheNextPolicy() throws Exception {
+        ProxyObjectStore proxy = open(1 << 20);
+        proxy.put(NS, "before", ByteBuffer.wrap(bytes(1000)), Overwrite.NONE);
+        int before = fragmentsStored();
+        backend.osds.get(0).down(true);
+        backend.osds.get(1).down(true);
+        // Bound but failing: (4,2,5,6) is chosen and only 4 < c = 5 fragments can be written.
+        StorageException e = assertThrows(StorageException.class,
+                () -> proxy.put(NS, "fails", ByteBuffer.wrap(bytes(3 * K * FRAGMENT)), Overwrite.NONE));
+        assertTrue(e.getMessage().contains("fewer than c = 5"), e.getMessage());
+        assertEquals(Optional.empty(), proxy.stat(NS, "fails"));
+        assertEquals(List.of("before"), proxy.list(NS, "", null, 10).names());
+        for (int i = 0; i < 100 && fragmentsStored() > before; i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(before, fragmentsStored(), "the failed put's fragments were deleted");
+
+        // Gone (services unbound): the live OSDs cannot place (4,2,5,6); (2,2,3,4) is used.
+        backend.unbind(backend.osds.get(0));
+        backend.unbind(backend.osds.get(1));
+        byte[] data = bytes(K * FRAGMENT + 5);
+        proxy.put(NS, "fallback", ByteBuffer.wrap(data), Overwrite.NONE);
+        assertEquals(new Policy(2, 2, 3, 4), proxy.manifest(NS, "fallback").orElseThrow().policy());
+        assertArrayEquals(data, array(proxy.get(NS, "fallback").orElseThrow()));
+    }
+
+    @Test
+    void applySequencesAreAtomicWithTheirAsserts() {
+        ProxyObjectStore proxy = open(0);
+        ObjectInfo a = proxy.put(NS, "a", ByteBuffer.wrap(bytes(100)), Overwrite.NONE);
+        ObjectInfo b = proxy.put(NS, "b", ByteBuffer.wrap(bytes(200)), Overwrite.NONE);
+        byte[] c = bytes(300);
+        List<Optional<ObjectInfo>> r = proxy.apply(NS,
+                List.of(ObjectAssert.exists("a"), ObjectAssert.absent("c"), ObjectAssert.hasId("b", b.objectId()),
+                        ObjectAssert.hasChecksum("a", a.checksum())),
+                List.of(new ObjectChange.Put("c", ByteBuffer.wrap(c), Overwrite.NONE),
+                        new ObjectChange.Delete("b", Overwrite.previous(b.objectId()))));
+        assertEquals(300, r.get(0).orElseThrow().size());
+        assertEquals(Optional.empty(), r.get(1));
+        assertArrayEquals(c, array(proxy.get(NS, "c").orElseThrow()));
+        assertEquals(Optional.empty(), proxy.stat(NS, "b"));
+        assertEquals(a.objectId(), proxy.stat(NS, "a").orElseThrow().objectId(), "asserted, not changed");
+
+        int fragments = fragmentsStored();
+        AssertFailedException e = assertThrows(AssertFailedException.class, () -> proxy.apply(NS,
+                List.of(ObjectAssert.exists("a"), ObjectAssert.hasChecksum("c", a.checksum())),
+                List.of(new ObjectChange.Put("d", ByteBuffer.wrap(bytes(10)), Overwrite.NONE),
+                        new ObjectChange.Delete("a", Overwrite.UNCONDITIONAL))));
+        assertEquals(1, e.index(), "the second assert failed");
+        assertEquals(Optional.empty(), proxy.stat(NS, "d"));
+        assertTrue(proxy.stat(NS, "a").isPresent());
+        assertThrows(AssertFailedException.class, () -> proxy.put(NS, "a", ByteBuffer.wrap(bytes(1)), Overwrite.NONE));
+        assertThrows(AssertFailedException.class, () -> proxy.put(NS, "zz", ByteBuffer.wrap(bytes(1)),
+                Overwrite.EXISTING));
+        assertThrows(AssertFailedException.class, () -> proxy.put(NS, "a", ByteBuffer.wrap(bytes(1)),
+                Overwrite.previous(b.objectId())));
+        assertTrue(fragmentsStored() <= fragments + 6, "refused puts leave no fragments behind (bar in-flight"
+                + " deletes)");
+    }
+
+    @Test
+    void concurrentOverwritesOfOneNameWithPreviousHaveExactlyOneWinnerPerRound() throws Exception {
+        ProxyObjectStore proxy = open(0);
+        ObjectInfo current = proxy.put(NS, "x", ByteBuffer.wrap(bytes(10)), Overwrite.NONE);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String previous = current.objectId();
+                CyclicBarrier start = new CyclicBarrier(4);
+                List<Future<ObjectInfo>> tries = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    byte[] data = bytes(1000 + t);
+                    Callable<ObjectInfo> put = () -> {
+                        start.await();
+                        return proxy.put(NS, "x", ByteBuffer.wrap(data), Overwrite.previous(previous));
+                    };
+                    tries.add(pool.submit(put));
+                }
+                List<ObjectInfo> winners = new ArrayList<>();
+                for (Future<ObjectInfo> f : tries) {
+                    try {
+                        winners.add(f.get());
+                    } catch (ExecutionException e) {
+                        assertTrue(e.getCause() instanceof AssertFailedException, e.getCause().toString());
+                    }
+                }
+                assertEquals(1, winners.size(), "round " + round);
+                current = winners.get(0);
+                assertEquals(current.objectId(), proxy.stat(NS, "x").orElseThrow().objectId());
+                assertEquals(current.size(), proxy.get(NS, "x").orElseThrow().remaining());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFlippedByteInAFragmentIsDetectedRepairedFromOthersAndNeverReturned() {
+        ProxyObjectStore proxy = open(0);
+        byte[] data = bytes(K * FRAGMENT);
+        proxy.put(NS, "flip", ByteBuffer.wrap(data), Overwrite.NONE);
+        Manifest m = proxy.manifest(NS, "flip").orElseThrow();
+        long nsId = backend.abm.namespace(NS).orElseThrow().id();
+        Bytes key = FragmentKeys.key(nsId, m.objectId(), 0, 0);
+        int osdNumber = m.chunks().get(0).fragments().get(0).osd();
+        FlakyOsd osd = backend.osds.stream().filter(o -> backend.abm.osd(o.identity().longId()).orElseThrow()
+                .number() == osdNumber).findFirst().orElseThrow();
+        ByteBuffer value = osd.real().get(List.of(key)).join().get(0).orElseThrow();
+        byte[] corrupt = array(value);
+        corrupt[corrupt.length / 2] ^= 0x10;
+        osd.real().apply(List.of(), List.of(Update.set(key, Bytes.of(corrupt)))).join();
+
+        assertArrayEquals(data, array(proxy.get(NS, "flip").orElseThrow()));
+        assertFalse(work(WorkQueue.REPAIR).isEmpty(), "the corrupt fragment is queued for repair");
+        for (int i = 0; i < 20; i++) {
+            int length = random.nextInt(1, 100_000);
+            int offset = random.nextInt(data.length - length);
+            byte[] want = java.util.Arrays.copyOfRange(data, offset, offset + length);
+            assertArrayEquals(want, array(proxy.read(List.of(new ObjectRange(NS, "flip", offset, length))).get(0)));
+        }
+    }
+
+    @Test
+    void aStaleCachedManifestIsReadAgain() {
+        ProxyObjectStore proxy = open(0);
+        proxy.put(NS, "s", ByteBuffer.wrap(bytes(5000)), Overwrite.NONE);
+        proxy.get(NS, "s");
+        // Another proxy on the same backend (sharing the key store) overwrites it and deletes the old fragments.
+        try {
+            Files.createDirectories(dir.resolve("other"));
+            Files.copy(dir.resolve("keys.properties"), dir.resolve("other").resolve("keys.properties"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        ProxyObjectStore second = new ProxyObjectStore(backend.abm, backend.nsm, new DirectCodecs(),
+                Backend.settings(dir.resolve("other"), 0));
+        backend.osds.forEach(o -> second.bindOsd(o, java.util.Map.of("albireo.name", o.identity().longId())));
+        byte[] fresh = bytes(7000);
+        second.put(NS, "s", ByteBuffer.wrap(fresh), Overwrite.UNCONDITIONAL);
+        second.close();
+        // Deleting the replaced fragments is asynchronous: wait until only the new object's six remain.
+        for (int i = 0; i < 200 && fragmentsStored() > 6; i++) {
+            sleep(50);
+        }
+        assertArrayEquals(fresh, array(proxy.get(NS, "s").orElseThrow()));
+        assertArrayEquals(java.util.Arrays.copyOfRange(fresh, 10, 20),
+                array(proxy.read(List.of(new ObjectRange(NS, "s", 10, 10))).get(0)));
+        assertNotEquals(0L, proxy.statistics().get("staleManifests"));
+    }
+
+    @Test
+    void theDefaultPresetAndTheKeyStore() throws Exception {
+        ProxyObjectStore proxy = open(0);
+        assertEquals(Optional.of("default"), backend.abm.defaultPreset());
+        assertEquals(ProxyObjectStore.DEFAULT_PRESET, backend.abm.preset("default").orElseThrow());
+        proxy.createNamespace("plain", null);
+        byte[] data = bytes(10_000);
+        proxy.put("plain", "o", ByteBuffer.wrap(data), Overwrite.NONE);
+        assertArrayEquals(data, array(proxy.get("plain", "o").orElseThrow()));
+        assertEquals(6, backend.abm.osds().size(), "every local OSD was claimed");
+        Path keys = dir.resolve("keys.properties");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keys)));
+        assertTrue(Files.readString(keys).contains("preset-default"));
+        assertTrue(proxy.statistics().get("puts") >= 1);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A long pseudo-random stream that is never in memory, whose byte at any position can be recomputed. */
+    static final class Generated extends InputStream {
+        private final long size;
+        private long pos;
+
+        Generated(long size) {
+            this.size = size;
+        }
+
+        static byte at(long i) {
+            long x = (i / 8) * 0x9E3779B97F4A7C15L;
+            x ^= x >>> 29;
+            x *= 0xBF58476D1CE4E5B9L;
+            x ^= x >>> 32;
+            return (byte) (x >>> ((i % 8) * 8));
+        }
+
+        @Override
+        public int read() {
+            return pos < size ? at(pos++) & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (pos >= size) {
+                return -1;
+            }
+            int n = (int) Math.min(len, size - pos);
+            for (int i = 0; i < n; i++) {
+                b[off + i] = at(pos++);
+            }
+            return n;
+        }
+    }
+}
