@@ -3,6 +3,7 @@ package io.albireo.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,10 @@ public class MetadataIT extends ApplianceTestSupport {
 
     @Configuration
     public Option[] configuration() {
-        return Appliance.boot(Appliance.asdsOnFreePorts(new ArrayList<>()).toArray(Option[]::new));
+        List<Option> options = Appliance.asdsOnFreePorts(new ArrayList<>());
+        // The proxy claims every free OSD at start; this test claims them itself.
+        options.add(editConfigurationFilePut("etc/io.albireo.proxy.cfg", "claimLocalOsds", "false"));
+        return Appliance.boot(options.toArray(Option[]::new));
     }
 
     @Test
