@@ -309,7 +309,11 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     // The source failed: the proxy stores nothing for an aborted put.
                     c.send(call.id, new Message.PutEnd(true));
-                    await(c, call);
+                    try {
+                        await(c, call);
+                    } catch (RuntimeException expected) {
+                        // The proxy's answer to an aborted put is a failure; the source's is the one to report.
+                    }
                     throw new StorageException("put of " + begin.name() + " aborted: reading its bytes failed: "
                             + e.getMessage(), e);
                 }
