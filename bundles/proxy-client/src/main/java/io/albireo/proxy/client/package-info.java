@@ -1,7 +1,7 @@
 /**
- * {@link io.albireo.proxy.client.ProxyClient}: an {@link io.albireo.api.object.ObjectStore} that talks to a remote proxy
- * over the proxy protocol (docs/PROXY-PROTOCOL.md). A plain jar outside OSGi too: it needs only io.albireo.api and
- * io.albireo.proxy.protocol.
+ * {@link io.albireo.proxy.client.ProxyClient}: an {@link io.albireo.api.object.ObjectStore} that talks to a remote
+ * proxy over the proxy protocol (docs/PROXY-PROTOCOL.md). A plain jar outside OSGi too: it needs only
+ * io.albireo.api and io.albireo.proxy.protocol.
  */
 @Export
 @Version("1.0.0")
