@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -531,7 +533,19 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
                 if (!open.get()) {
                     return;
                 }
-                FrameCodec.write(channel, frame);
+                // Blocking writes ignore socket timeouts: a proxy that stops reading must not hang callers forever.
+                ScheduledFuture<?> guard;
+                try {
+                    guard = timer.schedule(() -> close("a write took longer than " + settings.requestTimeoutMillis()
+                            + " ms"), settings.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    throw new IOException("the client is closed");
+                }
+                try {
+                    FrameCodec.write(channel, frame);
+                } finally {
+                    guard.cancel(false);
+                }
             } finally {
                 writeLock.unlock();
             }

@@ -159,6 +159,22 @@ class ProxyServerTest {
         assertEquals(2, server.connections());
     }
 
+    @Test
+    void theClientReconnectsToARestartedServer() throws Exception {
+        client.put("ns", "a", utf8("alpha"), Overwrite.NONE);
+        int port = server.address().getPort();
+        server.close();
+        // Wait for the client to see its connections end (a condition, not a measured time).
+        for (int i = 0; i < 1000 && client.openConnections() > 0; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, client.openConnections());
+        assertThrows(OsdUnavailableException.class, () -> client.stat("ns", "a"));
+        server = new ProxyServer(store::get, new InetSocketAddress("127.0.0.1", port), LIMITS, 4);
+        assertEquals(5, client.stat("ns", "a").orElseThrow().size());
+        assertEquals(1, client.openConnections());
+    }
+
     /** 50 MiB from a stream, in DATA frames of 128 KiB under a frame limit of 256 KiB: no large frame anywhere. */
     @Test
     void aLargeObjectStreamsThroughBoundedFrames() {
