@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -20,6 +21,8 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -108,6 +111,7 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
     private final Path directory;
     private final Settings settings;
     private final Function<String, MetadataOperation> operations;
+    private final BloomFilter bloom;
     private final Options options;
     private final WriteOptions synced;
     private final RocksDB db;
@@ -126,13 +130,20 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.operations = Objects.requireNonNull(operations, "operations");
         Files.createDirectories(directory);
-        options = new Options().setCreateIfMissing(true).setMaxBackgroundJobs(2);
+        // Bloom filters (SST and memtable) make the gets of absent keys that every create does cheap; a larger
+        // write buffer flushes less often under a put-heavy load. Durability is untouched: the WAL is still synced.
+        bloom = new BloomFilter(10);
+        options = new Options().setCreateIfMissing(true).setMaxBackgroundJobs(2)
+                .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(bloom))
+                .setMemtablePrefixBloomSizeRatio(0.05).setMemtableWholeKeyFiltering(true)
+                .setWriteBufferSize(128L << 20).setMaxWriteBufferNumber(4);
         synced = new WriteOptions().setSync(true);
         try {
             db = RocksDB.open(options, directory.toString());
         } catch (RocksDBException e) {
             synced.close();
             options.close();
+            bloom.close();
             throw e;
         }
         queue = new LinkedBlockingQueue<>(Math.max(settings.maxBatch() * 4, 64));
@@ -405,9 +416,13 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         }
     }
 
-    /** One group commit: every command in order on the batch's view, one synced write, then the answers. */
+    /**
+     * One group commit: every command in order on the batch's view, one synced write, then the answers. The batch's
+     * writes are hash maps (one insertion per write, no ordering work); a sorted copy is made only when a command
+     * reads a range, and once at the end, so that the write batch is deterministic and goes to the memtable in order.
+     */
     private void commit(List<Command> batch) throws RocksDBException {
-        NavigableMap<Bytes, Optional<Bytes>> written = new TreeMap<>();
+        Overlay written = new Overlay();
         List<Command> accepted = new ArrayList<>(batch.size());
         List<Bytes> results = new ArrayList<>(batch.size());
         for (Command c : batch) {
@@ -415,7 +430,7 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
             try {
                 results.add(c.body.run(view));
                 accepted.add(c);
-                written.putAll(view.own);
+                written.merge(view.own);
             } catch (RuntimeException e) {
                 c.done.completeExceptionally(e);
             } catch (StackOverflowError | LinkageError | AssertionError e) {
@@ -429,9 +444,9 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         if (accepted.isEmpty()) {
             return;
         }
-        if (!written.isEmpty()) {
+        if (!written.writes.isEmpty()) {
             try (WriteBatch writes = new WriteBatch()) {
-                for (Map.Entry<Bytes, Optional<Bytes>> w : written.entrySet()) {
+                for (Map.Entry<Bytes, Optional<Bytes>> w : written.sorted().entrySet()) {
                     byte[] key = w.getKey().toByteArray();
                     if (w.getValue().isPresent()) {
                         writes.put(key, w.getValue().get().toByteArray());
@@ -449,14 +464,34 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         }
     }
 
+    /** The writes of a batch's accepted commands (an empty value is a delete), with a sorted copy made on demand. */
+    private static final class Overlay {
+        final Map<Bytes, Optional<Bytes>> writes = new HashMap<>();
+        private NavigableMap<Bytes, Optional<Bytes>> sorted;
+
+        void merge(Map<Bytes, Optional<Bytes>> own) {
+            if (!own.isEmpty()) {
+                writes.putAll(own);
+                sorted = null;
+            }
+        }
+
+        NavigableMap<Bytes, Optional<Bytes>> sorted() {
+            if (sorted == null) {
+                sorted = new TreeMap<>(writes);
+            }
+            return sorted;
+        }
+    }
+
     /** A command's transaction: the committed state, the batch's earlier writes, then its own. */
     private final class View implements MetadataTransaction {
-        private final NavigableMap<Bytes, Optional<Bytes>> batch;
-        final NavigableMap<Bytes, Optional<Bytes>> own = new TreeMap<>();
+        private final Overlay batch;
+        final Map<Bytes, Optional<Bytes>> own = new HashMap<>();
         /** Set once its command is done, so a transaction kept by an operation cannot write later. */
         boolean finished;
 
-        View(NavigableMap<Bytes, Optional<Bytes>> batch) {
+        View(Overlay batch) {
             this.batch = batch;
         }
 
@@ -466,7 +501,7 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
             checkKey(key);
             Optional<Bytes> v = own.get(key);
             if (v == null) {
-                v = batch.get(key);
+                v = batch.writes.get(key);
             }
             if (v != null) {
                 return v;
@@ -482,10 +517,14 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         public List<Entry> range(KeyRange range, int limit, boolean reverse) {
             checkUsable();
             checkRange(range, limit);
-            NavigableMap<Bytes, Optional<Bytes>> overlay = batch;
+            NavigableMap<Bytes, Optional<Bytes>> overlay = batch.sorted();
             if (!own.isEmpty()) {
-                overlay = new TreeMap<>(window(batch, range));
-                overlay.putAll(window(own, range));
+                overlay = new TreeMap<>(window(overlay, range));
+                for (Map.Entry<Bytes, Optional<Bytes>> w : own.entrySet()) {
+                    if (range.contains(w.getKey())) {
+                        overlay.put(w.getKey(), w.getValue());
+                    }
+                }
             }
             return merge(range, limit, reverse, overlay);
         }
@@ -590,6 +629,7 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
             db.close();
             synced.close();
             options.close();
+            bloom.close();
         } finally {
             lifecycle.writeLock().unlock();
         }
