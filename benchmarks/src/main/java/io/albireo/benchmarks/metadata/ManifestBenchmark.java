@@ -40,9 +40,9 @@ import io.albireo.nsm.internal.NamespaceManagerService;
 /**
  * The namespace manager on the embedded RocksDB store, with the documented 64 MiB (8,2) manifest (2 chunks of 10
  * fragments, 397 bytes stored, 20 reverse index entries): puts of new names one per {@code nsm.apply} (1 and 8
- * threads: the group commit shares the synced WAL write), 1000 per {@code nsm.apply}, gets of stored names, and
- * {@link ManifestFormat} alone. Every score is manifests per second. The store lives under {@code albireo.bench.dir}
- * (default /var/tmp), deleted after each trial.
+ * threads: the group commit shares the synced WAL write), 1000 per {@code nsm.apply} (from 1 and 4 threads), gets of
+ * stored names, and {@link ManifestFormat} alone. Every score is manifests per second. The store lives under
+ * {@code albireo.bench.dir} (default /var/tmp), deleted after each trial.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -124,6 +124,14 @@ public class ManifestBenchmark {
             puts.add(new NamespaceManager.Put(fresh(), Overwrite.NONE));
         }
         return nsm.apply(NS, puts);
+    }
+
+    /** Several clients sending batches at once: group commit merges them into one synced write. */
+    @Benchmark
+    @Threads(4)
+    @OperationsPerInvocation(BATCH)
+    public List<Optional<Manifest>> putBatched1000FourThreads() {
+        return putBatched1000();
     }
 
     @Benchmark

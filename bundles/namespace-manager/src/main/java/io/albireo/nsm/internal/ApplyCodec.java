@@ -22,11 +22,15 @@ import io.albireo.api.object.Overwrite;
  * the change count (4 bytes BE), then per change a kind byte ({@code P} put, {@code D} delete), the condition (a byte:
  * 0 none, 1 existing, 2 unconditional, 3 previous followed by the object id as a string), then for a put the
  * manifest's stored form and for a delete the name, both as a 4-byte BE length and the bytes. Result: the count, then
- * per change 0 (none) or 1 and a manifest's stored form.
+ * per change 1 and the stored version (8 bytes BE) for a put, 2 and the deleted manifest's stored form (4-byte BE
+ * length and bytes) for a delete, 0 for a delete of nothing: the caller has the rest already.
  */
 final class ApplyCodec {
     private static final byte PUT = 'P';
     private static final byte DELETE = 'D';
+    private static final byte ABSENT = 0;
+    private static final byte STORED = 1;
+    private static final byte DELETED = 2;
 
     private ApplyCodec() {
     }
@@ -93,30 +97,56 @@ final class ApplyCodec {
         }
     }
 
-    static Bytes encodeResult(List<Optional<Manifest>> results) {
+    /** What one change did, as the operation reports it: only what the caller cannot know already. */
+    sealed interface Outcome {
+    }
+
+    /** A put, stored with this version. */
+    record Stored(long version) implements Outcome {
+    }
+
+    /** A delete: the manifest it deleted, if there was one. */
+    record Deleted(Optional<Manifest> previous) implements Outcome {
+    }
+
+    static Bytes encodeResult(List<Outcome> results) {
         Out out = new Out();
         out.writeBytes(ByteBuffer.allocate(4).putInt(results.size()).array());
-        for (Optional<Manifest> r : results) {
-            if (r.isPresent()) {
-                out.write(1);
-                out.block(ManifestFormat.encode(r.get()));
+        for (Outcome r : results) {
+            if (r instanceof Stored s) {
+                out.write(STORED);
+                out.writeBytes(ByteBuffer.allocate(8).putLong(s.version()).array());
+            } else if (((Deleted) r).previous().isPresent()) {
+                out.write(DELETED);
+                out.block(ManifestFormat.encode(((Deleted) r).previous().get()));
             } else {
-                out.write(0);
+                out.write(ABSENT);
             }
         }
         return Bytes.adopt(out.toByteArray());
     }
 
-    static List<Optional<Manifest>> decodeResult(Bytes result) {
+    /** @return per change the stored manifest of a put, or what a delete deleted */
+    static List<Optional<Manifest>> decodeResult(Bytes result, List<Change> changes) {
         ByteBuffer in = result.asReadOnlyBuffer();
         try {
             int count = in.getInt();
-            if (count < 0 || count > in.remaining()) {
-                throw new MetadataException("nsm.apply: malformed result: " + count + " manifests");
+            if (count != changes.size()) {
+                throw new MetadataException("nsm.apply: malformed result: " + count + " outcomes for "
+                        + changes.size() + " changes");
             }
             List<Optional<Manifest>> out = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                out.add(in.get() == 0 ? Optional.empty() : Optional.of(ManifestFormat.decode(block(in))));
+            for (Change c : changes) {
+                byte kind = in.get();
+                if (kind == STORED && c instanceof Put put) {
+                    out.add(Optional.of(put.manifest().withVersion(in.getLong())));
+                } else if (kind == DELETED && c instanceof Delete) {
+                    out.add(Optional.of(ManifestFormat.decode(block(in))));
+                } else if (kind == ABSENT && c instanceof Delete) {
+                    out.add(Optional.empty());
+                } else {
+                    throw new MetadataException("nsm.apply: malformed result: outcome " + kind + " for " + c);
+                }
             }
             return out;
         } catch (BufferUnderflowException e) {

@@ -45,7 +45,7 @@ public final class ApplyOperation implements MetadataOperation {
         long objects = before.objects();
         long logical = before.logicalBytes();
         long stored = before.storedBytes();
-        List<Optional<Manifest>> results = new ArrayList<>(arg.changes().size());
+        List<ApplyCodec.Outcome> results = new ArrayList<>(arg.changes().size());
         for (int i = 0; i < arg.changes().size(); i++) {
             Change change = arg.changes().get(i);
             Bytes key = keys.manifest(change.name());
@@ -66,10 +66,10 @@ public final class ApplyOperation implements MetadataOperation {
                 objects++;
                 logical += m.size();
                 stored += m.storedBytes();
-                results.add(Optional.of(m));
+                results.add(new ApplyCodec.Stored(m.version()));
             } else {
                 previous.ifPresent(p -> tx.delete(key));
-                results.add(previous);
+                results.add(new ApplyCodec.Deleted(previous));
             }
         }
         tx.put(keys.statistics(), Bytes.adopt(ByteBuffer.allocate(24).putLong(objects).putLong(logical)

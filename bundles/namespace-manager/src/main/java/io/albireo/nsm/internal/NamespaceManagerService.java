@@ -71,7 +71,7 @@ public final class NamespaceManagerService implements NamespaceManager {
     @Override
     public List<Optional<Manifest>> apply(String namespace, List<Change> changes) {
         Bytes result = store.execute(ApplyOperation.NAME, ApplyCodec.encodeArgument(id(namespace), changes));
-        return ApplyCodec.decodeResult(result);
+        return ApplyCodec.decodeResult(result, changes);
     }
 
     @Override

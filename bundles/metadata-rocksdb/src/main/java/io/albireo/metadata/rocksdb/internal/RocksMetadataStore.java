@@ -1,9 +1,13 @@
 package io.albireo.metadata.rocksdb.internal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -20,6 +24,8 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -108,6 +114,7 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
     private final Path directory;
     private final Settings settings;
     private final Function<String, MetadataOperation> operations;
+    private final BloomFilter bloom;
     private final Options options;
     private final WriteOptions synced;
     private final RocksDB db;
@@ -126,13 +133,20 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.operations = Objects.requireNonNull(operations, "operations");
         Files.createDirectories(directory);
-        options = new Options().setCreateIfMissing(true).setMaxBackgroundJobs(2);
+        // Bloom filters (SST and memtable) make the gets of absent keys that every create does cheap; a larger
+        // write buffer flushes less often under a put-heavy load. Durability is untouched: the WAL is still synced.
+        bloom = new BloomFilter(10);
+        options = new Options().setCreateIfMissing(true).setMaxBackgroundJobs(2)
+                .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(bloom))
+                .setMemtablePrefixBloomSizeRatio(0.05).setMemtableWholeKeyFiltering(true)
+                .setWriteBufferSize(128L << 20).setMaxWriteBufferNumber(4);
         synced = new WriteOptions().setSync(true);
         try {
             db = RocksDB.open(options, directory.toString());
         } catch (RocksDBException e) {
             synced.close();
             options.close();
+            bloom.close();
             throw e;
         }
         queue = new LinkedBlockingQueue<>(Math.max(settings.maxBatch() * 4, 64));
@@ -405,9 +419,14 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         }
     }
 
-    /** One group commit: every command in order on the batch's view, one synced write, then the answers. */
+    /**
+     * One group commit: every command in order on the batch's view, one synced write, then the answers. The commands
+     * write straight into the batch's hash map (one insertion per write, no ordering work) and a failed command's
+     * writes are undone from a log; a sorted view exists only once a command reads a range. The write batch is
+     * serialised in key order: deterministic, and RocksDB inserts sorted keys into its memtable much faster.
+     */
     private void commit(List<Command> batch) throws RocksDBException {
-        NavigableMap<Bytes, Optional<Bytes>> written = new TreeMap<>();
+        Overlay written = new Overlay();
         List<Command> accepted = new ArrayList<>(batch.size());
         List<Bytes> results = new ArrayList<>(batch.size());
         for (Command c : batch) {
@@ -415,10 +434,12 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
             try {
                 results.add(c.body.run(view));
                 accepted.add(c);
-                written.putAll(view.own);
+                written.keep();
             } catch (RuntimeException e) {
+                written.undo();
                 c.done.completeExceptionally(e);
             } catch (StackOverflowError | LinkageError | AssertionError e) {
+                written.undo();
                 // A broken operation must not take the committer down with it.
                 c.done.completeExceptionally(new StorageException("metadata operation '" + c.name + "' failed: " + e,
                         e));
@@ -429,16 +450,8 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         if (accepted.isEmpty()) {
             return;
         }
-        if (!written.isEmpty()) {
-            try (WriteBatch writes = new WriteBatch()) {
-                for (Map.Entry<Bytes, Optional<Bytes>> w : written.entrySet()) {
-                    byte[] key = w.getKey().toByteArray();
-                    if (w.getValue().isPresent()) {
-                        writes.put(key, w.getValue().get().toByteArray());
-                    } else {
-                        writes.delete(key);
-                    }
-                }
+        if (!written.writes.isEmpty()) {
+            try (WriteBatch writes = new WriteBatch(written.serialise())) {
                 db.write(synced, writes);
             }
         }
@@ -449,14 +462,109 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         }
     }
 
-    /** A command's transaction: the committed state, the batch's earlier writes, then its own. */
+    /** The writes of a batch (an empty value is a delete), the running command's undo log, a sorted view on demand. */
+    private static final class Overlay {
+        final Map<Bytes, Optional<Bytes>> writes = new HashMap<>();
+        /** Per write of the running command: the key, then what the batch held for it before (null: nothing). */
+        private final List<Object> undoLog = new ArrayList<>();
+        /** Null until a command reads a range; then kept up to date with every write. */
+        private NavigableMap<Bytes, Optional<Bytes>> sorted;
+
+        Optional<Bytes> get(Bytes key) {
+            return writes.get(key);
+        }
+
+        void write(Bytes key, Optional<Bytes> value) {
+            undoLog.add(key);
+            undoLog.add(writes.put(key, value));
+            if (sorted != null) {
+                sorted.put(key, value);
+            }
+        }
+
+        /** The running command succeeded: its writes stay. */
+        void keep() {
+            undoLog.clear();
+        }
+
+        /** The running command failed: restores what the batch held before it, newest write first. */
+        @SuppressWarnings("unchecked")
+        void undo() {
+            for (int i = undoLog.size() - 2; i >= 0; i -= 2) {
+                Bytes key = (Bytes) undoLog.get(i);
+                Optional<Bytes> before = (Optional<Bytes>) undoLog.get(i + 1);
+                if (before == null) {
+                    writes.remove(key);
+                } else {
+                    writes.put(key, before);
+                }
+            }
+            undoLog.clear();
+            sorted = null;
+        }
+
+        NavigableMap<Bytes, Optional<Bytes>> sorted() {
+            if (sorted == null) {
+                sorted = new TreeMap<>(writes);
+            }
+            return sorted;
+        }
+
+        /**
+         * @return the writes in RocksDB's WriteBatch representation (write_batch.cc: an 8-byte sequence number and a
+         *         4-byte count, little-endian, then per record a type byte, 1 for a put and 0 for a delete, and the key
+         *         and the value of a put each as a varint32 length and the bytes), in key order: one JNI call and one
+         *         copy instead of two array copies and a JNI call per write
+         */
+        byte[] serialise() {
+            @SuppressWarnings("unchecked")
+            Map.Entry<Bytes, Optional<Bytes>>[] entries = writes.entrySet().toArray(new Map.Entry[0]);
+            Arrays.sort(entries, Map.Entry.comparingByKey());
+            long size = 12;
+            for (Map.Entry<Bytes, Optional<Bytes>> w : entries) {
+                size += 1 + 5 + w.getKey().length();
+                if (w.getValue().isPresent()) {
+                    size += 5 + w.getValue().get().length();
+                }
+            }
+            // MAX_ITEMS and MAX_VALUE bound one command, not a batch of them.
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new StorageException("a group commit of " + size + " bytes is too large for one write batch");
+            }
+            ByteBuffer rep = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+            rep.putLong(0).putInt(entries.length);
+            for (Map.Entry<Bytes, Optional<Bytes>> w : entries) {
+                rep.put(w.getValue().isPresent() ? TYPE_VALUE : TYPE_DELETION);
+                putVarint(rep, w.getKey().length());
+                w.getKey().copyTo(rep);
+                if (w.getValue().isPresent()) {
+                    putVarint(rep, w.getValue().get().length());
+                    w.getValue().get().copyTo(rep);
+                }
+            }
+            return Arrays.copyOf(rep.array(), rep.position());
+        }
+
+        private static void putVarint(ByteBuffer b, int v) {
+            while ((v & ~0x7f) != 0) {
+                b.put((byte) ((v & 0x7f) | 0x80));
+                v >>>= 7;
+            }
+            b.put((byte) v);
+        }
+    }
+
+    /** RocksDB's record types (dbformat.h). */
+    private static final byte TYPE_DELETION = 0;
+    private static final byte TYPE_VALUE = 1;
+
+    /** A command's transaction: the committed state with the batch's writes, its own included, on top. */
     private final class View implements MetadataTransaction {
-        private final NavigableMap<Bytes, Optional<Bytes>> batch;
-        final NavigableMap<Bytes, Optional<Bytes>> own = new TreeMap<>();
+        private final Overlay batch;
         /** Set once its command is done, so a transaction kept by an operation cannot write later. */
         boolean finished;
 
-        View(NavigableMap<Bytes, Optional<Bytes>> batch) {
+        View(Overlay batch) {
             this.batch = batch;
         }
 
@@ -464,10 +572,7 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         public Optional<Bytes> get(Bytes key) {
             checkUsable();
             checkKey(key);
-            Optional<Bytes> v = own.get(key);
-            if (v == null) {
-                v = batch.get(key);
-            }
+            Optional<Bytes> v = batch.get(key);
             if (v != null) {
                 return v;
             }
@@ -482,12 +587,7 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         public List<Entry> range(KeyRange range, int limit, boolean reverse) {
             checkUsable();
             checkRange(range, limit);
-            NavigableMap<Bytes, Optional<Bytes>> overlay = batch;
-            if (!own.isEmpty()) {
-                overlay = new TreeMap<>(window(batch, range));
-                overlay.putAll(window(own, range));
-            }
-            return merge(range, limit, reverse, overlay);
+            return merge(range, limit, reverse, batch.sorted());
         }
 
         @Override
@@ -505,7 +605,7 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
 
         void write(Bytes key, Optional<Bytes> value) {
             checkUsable();
-            own.put(key, value);
+            batch.write(key, value);
         }
 
         private void checkUsable() {
@@ -513,12 +613,6 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
                 throw new IllegalStateException("this metadata transaction is over: its operation has returned");
             }
         }
-    }
-
-    private static NavigableMap<Bytes, Optional<Bytes>> window(NavigableMap<Bytes, Optional<Bytes>> map,
-            KeyRange range) {
-        return range.end() == null ? map.tailMap(range.first(), true)
-                : map.subMap(range.first(), true, range.end(), false);
     }
 
     private interface Body {
@@ -590,6 +684,7 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
             db.close();
             synced.close();
             options.close();
+            bloom.close();
         } finally {
             lifecycle.writeLock().unlock();
         }

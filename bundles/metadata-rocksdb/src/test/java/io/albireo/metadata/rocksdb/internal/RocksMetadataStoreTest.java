@@ -161,17 +161,23 @@ class RocksMetadataStoreTest {
         Thread holder = new Thread(() -> store.execute("hold", Bytes.EMPTY));
         holder.start();
         inside.await();
-        // While the committer is held, queue: a put, a failing op, then a reader; they commit as one batch.
+        // While the committer is held, queue: a put, failing ops (one overwriting the put's key), then a reader; they
+        // commit as one batch. The reader writes and then reads a range: the batch's writes and its own, in order.
         AtomicReference<Object> read = new AtomicReference<>();
         operations.put("read", TestOperations.op("read", (tx, arg) -> {
+            tx.put(b("own"), b("2"));
             read.set(tx.get(b("batch")).map(Bytes::utf8).orElse("absent") + "/"
-                    + tx.get(b("leak")).map(Bytes::utf8).orElse("absent"));
+                    + tx.get(b("leak")).map(Bytes::utf8).orElse("absent") + "/"
+                    + tx.range(KeyRange.all(), 10, false).stream().map(e -> e.key().utf8() + "=" + e.value().utf8())
+                            .toList());
             return Bytes.EMPTY;
         }));
         List<Thread> clients = new ArrayList<>();
         clients.add(new Thread(() -> store.apply(List.of(), List.of(Update.set(b("batch"), b("1"))))));
         clients.add(new Thread(() -> assertThrows(StorageException.class,
                 () -> store.execute("write-then-fail", b("leak")))));
+        clients.add(new Thread(() -> assertThrows(StorageException.class,
+                () -> store.execute("write-then-fail", b("batch")))));
         for (Thread t : clients) {
             t.start();
             while (t.getState() != Thread.State.WAITING) {
@@ -189,7 +195,7 @@ class RocksMetadataStoreTest {
         for (Thread t : clients) {
             t.join();
         }
-        assertEquals("1/absent", read.get());
+        assertEquals("1/absent/[batch=1, own=2]", read.get());
     }
 
     @Test
