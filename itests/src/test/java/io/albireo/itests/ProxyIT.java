@@ -1,0 +1,142 @@
+package io.albireo.itests;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
+
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+import javax.inject.Inject;
+
+import org.junit.Test;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.CoreOptions;
+import org.ops4j.pax.exam.Option;
+
+import io.albireo.api.AssertFailedException;
+import io.albireo.api.metadata.AlbaManager;
+import io.albireo.api.metadata.ClaimedOsd;
+import io.albireo.api.metadata.Manifest;
+import io.albireo.api.object.ObjectInfo;
+import io.albireo.api.object.ObjectStore;
+import io.albireo.api.object.Overwrite;
+import io.albireo.proxy.client.ProxyClient;
+
+/**
+ * The object store of the default appliance, as an operator and a remote volume driver meet it: right after boot the
+ * proxy has claimed the six ASDs and made the default preset, objects go in and out through the console (bin/client)
+ * and through the proxy protocol with the Java client, byte ranges read back exactly, and conditions hold.
+ */
+public class ProxyIT extends ApplianceTestSupport {
+    /** The system property that tells the container, where the tests run, the port chosen outside it. */
+    private static final String PROXY_PORT = "albireo.itests.proxyPort";
+
+    @Inject
+    AlbaManager abm;
+
+    @Inject
+    ObjectStore proxy;
+
+    @Configuration
+    public Option[] configuration() {
+        List<Option> options = Appliance.asdsOnFreePorts(new ArrayList<>());
+        String port = Integer.toString(Appliance.freePort());
+        options.add(editConfigurationFilePut("etc/io.albireo.proxy.server.cfg", "port", port));
+        options.add(CoreOptions.systemProperty(PROXY_PORT).value(port));
+        // The client is not part of a proxy node; this test installs it to talk to the proxy as a remote node would.
+        options.add(features(CoreOptions.maven("io.albireo", "albireo-features").type("xml").classifier("features")
+                .version(System.getProperty(Appliance.VERSION)), "albireo-proxy-client"));
+        return Appliance.boot(options.toArray(Option[]::new));
+    }
+
+    @Test
+    public void theDefaultApplianceStoresObjectsRightAfterBoot() throws Exception {
+        Appliance.await("the proxy claims the six ASDs", () -> abm.osds().size() == 6);
+        assertTrue(abm.osds().stream().allMatch(o -> o.state() == ClaimedOsd.State.CLAIMED));
+        assertEquals(Optional.of("default"), abm.defaultPreset());
+        assertEquals("aes-256-gcm", abm.preset("default").orElseThrow().cipher());
+
+        File in = File.createTempFile("itest-object", ".bin");
+        byte[] bytes = new byte[3_000_000];
+        new Random(7).nextBytes(bytes);
+        Files.write(in.toPath(), bytes);
+        File out = new File(in.getPath() + ".out");
+        assertEquals(0, Appliance.binClient("namespace:create console-ns").exit());
+        Appliance.ClientRun put = Appliance.binClient("object:put console-ns big " + in.getPath());
+        assertEquals(put.output(), 0, put.exit());
+        Appliance.ClientRun get = Appliance.binClient("object:get console-ns big " + out.getPath());
+        assertEquals(get.output(), 0, get.exit());
+        assertArrayEquals(bytes, Files.readAllBytes(out.toPath()));
+
+        String stat = console("object:stat console-ns big");
+        assertTrue(stat, stat.contains("3000000") && stat.contains("aes-256-gcm") && stat.contains("lz4"));
+        Manifest manifest = proxy.manifest("console-ns", "big").orElseThrow();
+        for (Manifest.Chunk chunk : manifest.chunks()) {
+            assertEquals("every fragment on its own OSD", chunk.fragments().size(),
+                    chunk.fragments().stream().mapToInt(Manifest.Fragment::osd).distinct().count());
+        }
+        Appliance.ClientRun missing = Appliance.binClient("object:get console-ns nothing " + out.getPath());
+        assertEquals(missing.output(), 1, missing.exit());
+    }
+
+    @Test
+    public void aRemoteClientPutsStreamsReadsRangesAndDeletes() throws Exception {
+        Appliance.await("the default preset", () -> abm.defaultPreset().isPresent() && abm.osds().size() == 6);
+        try (ProxyClient client = ProxyClient.connect("127.0.0.1",
+                Integer.getInteger(PROXY_PORT), ProxyClient.Settings.DEFAULT)) {
+            client.createNamespace("remote-ns", null);
+            assertTrue(client.listNamespaces().contains("remote-ns"));
+            byte[] bytes = new byte[9_500_000]; // streamed in many protocol frames
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) (i % 251 < 200 ? 'a' + i % 7 : i * 31); // compressible, not trivially
+            }
+            ObjectInfo info = client.put("remote-ns", "stream", new ByteArrayInputStream(bytes), Overwrite.NONE);
+            assertEquals(bytes.length, info.size());
+            assertEquals(ByteBuffer.wrap(bytes), client.get("remote-ns", "stream").orElseThrow());
+
+            Random random = new Random(11);
+            List<ObjectStore.ObjectRange> ranges = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                int length = 1 + random.nextInt(20_000);
+                ranges.add(new ObjectStore.ObjectRange("remote-ns", "stream", random.nextInt(bytes.length - length),
+                        length));
+            }
+            List<ByteBuffer> read = client.read(ranges);
+            for (int i = 0; i < ranges.size(); i++) {
+                ObjectStore.ObjectRange r = ranges.get(i);
+                assertEquals("range " + r, ByteBuffer.wrap(bytes, (int) r.offset(), r.length()), read.get(i));
+            }
+
+            assertThrows(AssertFailedException.class, () -> client.put("remote-ns", "stream",
+                    ByteBuffer.wrap(new byte[10]), Overwrite.NONE));
+            ObjectInfo replaced = client.put("remote-ns", "stream", ByteBuffer.wrap(new byte[10]),
+                    Overwrite.previous(info.objectId()));
+            assertFalse(replaced.objectId().equals(info.objectId()));
+            assertEquals(10, client.stat("remote-ns", "stream").orElseThrow().size());
+            assertEquals(List.of("stream"), client.list("remote-ns", "", null, 10).names());
+            assertTrue(client.delete("remote-ns", "stream"));
+            assertEquals(Optional.empty(), client.stat("remote-ns", "stream"));
+        }
+    }
+
+    @Test
+    public void proxyStatsCountsWhatHappened() throws Exception {
+        Appliance.await("the default preset", () -> abm.defaultPreset().isPresent() && abm.osds().size() == 6);
+        proxy.createNamespace("stats-ns", null);
+        proxy.put("stats-ns", "a", ByteBuffer.wrap(new byte[100_000]), Overwrite.NONE);
+        proxy.get("stats-ns", "a").orElseThrow();
+        String stats = console("proxy:stats --json");
+        assertTrue(stats, stats.contains("\"puts\"") && stats.contains("\"gets\""));
+    }
+}
