@@ -42,8 +42,8 @@ import io.albireo.nsm.internal.NamespaceManagerService;
  * fragments, 397 bytes stored; every manifest has the example's 20 OSDs, drawn once from 0..999, so a batch touches
  * 20 OSDs; putBatched1000Placed12 places each object on 10 of 12 OSDs as the proxy does): puts of new names one per
  * {@code nsm.apply} (1 and 8 threads: the group commit shares the synced WAL write), 1000 per {@code nsm.apply} (from
- * 1 and 4 threads), gets of stored names, and {@link ManifestFormat} alone. Every score is manifests per second. The store lives under
- * {@code albireo.bench.dir} (default /var/tmp), deleted after each trial.
+ * 1 and 4 threads), gets of stored names, and {@link ManifestFormat} alone. Every score is manifests per second. The
+ * store lives under {@code albireo.bench.dir} (default /var/tmp), deleted after each trial.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
