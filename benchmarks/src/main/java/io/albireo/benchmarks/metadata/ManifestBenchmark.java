@@ -39,10 +39,11 @@ import io.albireo.nsm.internal.NamespaceManagerService;
 
 /**
  * The namespace manager on the embedded RocksDB store, with the documented 64 MiB (8,2) manifest (2 chunks of 10
- * fragments, 397 bytes stored, 20 reverse index entries): puts of new names one per {@code nsm.apply} (1 and 8
- * threads: the group commit shares the synced WAL write), 1000 per {@code nsm.apply} (from 1 and 4 threads), gets of
- * stored names, and {@link ManifestFormat} alone. Every score is manifests per second. The store lives under
- * {@code albireo.bench.dir} (default /var/tmp), deleted after each trial.
+ * fragments, 397 bytes stored; every manifest has the example's 20 OSDs, drawn once from 0..999, so a batch touches
+ * 20 OSDs; putBatched1000Placed12 places each object on 10 of 12 OSDs as the proxy does): puts of new names one per
+ * {@code nsm.apply} (1 and 8 threads: the group commit shares the synced WAL write), 1000 per {@code nsm.apply} (from
+ * 1 and 4 threads), gets of stored names, and {@link ManifestFormat} alone. Every score is manifests per second. The
+ * store lives under {@code albireo.bench.dir} (default /var/tmp), deleted after each trial.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -54,6 +55,7 @@ public class ManifestBenchmark {
     private static final String NS = "bench";
     private static final int BATCH = 1000;
     private static final int PRELOADED = 10_000;
+    private static final int PLACEMENT_OSDS = 12;
 
     private Path dir;
     private RocksMetadataStore store;
@@ -61,6 +63,8 @@ public class ManifestBenchmark {
     private Manifest shape;
     private byte[] stored;
     private final AtomicLong next = new AtomicLong();
+    /** Per rotation, the chunks of an object placed as the proxy does: the same 10 of 12 OSDs for every chunk. */
+    private final List<List<Manifest.Chunk>> placed = new ArrayList<>();
 
     @Setup(Level.Trial)
     public void open() throws IOException {
@@ -80,6 +84,17 @@ public class ManifestBenchmark {
             nsm.apply(NS, puts);
         }
         next.set(PRELOADED);
+        for (int r = 0; r < PLACEMENT_OSDS; r++) {
+            List<Manifest.Chunk> chunks = new ArrayList<>();
+            for (Manifest.Chunk c : shape.chunks()) {
+                List<Manifest.Fragment> fragments = new ArrayList<>();
+                for (int f = 0; f < c.fragments().size(); f++) {
+                    fragments.add(new Manifest.Fragment((r + f) % PLACEMENT_OSDS, c.fragments().get(f).checksum()));
+                }
+                chunks.add(new Manifest.Chunk(c.length(), c.storedLength(), c.fragmentLength(), fragments));
+            }
+            placed.add(chunks);
+        }
     }
 
     @TearDown(Level.Trial)
@@ -122,6 +137,22 @@ public class ManifestBenchmark {
         List<NamespaceManager.Change> puts = new ArrayList<>(BATCH);
         for (int i = 0; i < BATCH; i++) {
             puts.add(new NamespaceManager.Put(fresh(), Overwrite.NONE));
+        }
+        return nsm.apply(NS, puts);
+    }
+
+    /** As putBatched1000, each object on 10 of 12 OSDs (the same for both chunks), as the proxy places them. */
+    @Benchmark
+    @Threads(1)
+    @OperationsPerInvocation(BATCH)
+    public List<Optional<Manifest>> putBatched1000Placed12() {
+        List<NamespaceManager.Change> puts = new ArrayList<>(BATCH);
+        for (int i = 0; i < BATCH; i++) {
+            long n = next.incrementAndGet();
+            Manifest m = named(ManifestSamples.exampleName((int) n));
+            puts.add(new NamespaceManager.Put(new Manifest(m.name(), m.objectId(), 0, m.size(), m.checksum(),
+                    m.policy(), m.compressor(), m.cipher(), m.keyId(), m.fragmentChecksum(), m.erasureCodec(),
+                    m.blockSize(), placed.get((int) (n % PLACEMENT_OSDS))), Overwrite.NONE));
         }
         return nsm.apply(NS, puts);
     }

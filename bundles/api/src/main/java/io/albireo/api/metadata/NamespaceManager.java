@@ -51,7 +51,9 @@ public interface NamespaceManager {
     Listing list(String namespace, String prefix, String after, int limit);
 
     /**
-     * Lists the fragments an OSD holds in a namespace, in order: what repair must rebuild when it is lost.
+     * Lists the fragments an OSD holds in a namespace, in order: what repair must rebuild when it is lost. Paging
+     * never skips a fragment indexed all along, but may return one again (when {@code after}'s object was deleted
+     * meanwhile, the listing starts over).
      *
      * @param osd the OSD's number
      * @param after continue after this one, or {@code null} from the start

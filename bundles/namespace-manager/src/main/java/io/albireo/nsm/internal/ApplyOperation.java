@@ -2,7 +2,11 @@ package io.albireo.nsm.internal;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.osgi.service.component.annotations.Component;
@@ -11,11 +15,9 @@ import io.albireo.api.AlbireoName;
 import io.albireo.api.AssertFailedException;
 import io.albireo.api.Bytes;
 import io.albireo.api.metadata.Manifest;
-import io.albireo.api.metadata.ManifestFormat;
 import io.albireo.api.metadata.MetadataOperation;
 import io.albireo.api.metadata.MetadataTransaction;
 import io.albireo.api.metadata.NamespaceManager.Change;
-import io.albireo.api.metadata.NamespaceManager.FragmentRef;
 import io.albireo.api.metadata.NamespaceManager.NamespaceStatistics;
 import io.albireo.api.metadata.NamespaceManager.Put;
 import io.albireo.api.object.Overwrite;
@@ -23,8 +25,10 @@ import io.albireo.api.object.Overwrite;
 /**
  * {@code nsm.apply}: every NSM mutation. Per change, in order: check the condition against what the name holds in
  * this transaction (so a later change sees an earlier one), set the version, write or delete the manifest, move the
- * reverse index from the old manifest's written fragments to the new one's, adjust the statistics. A failed condition
- * throws {@link AssertFailedException} and the store applies nothing. Deterministic: it reads only the transaction.
+ * reverse index from the old manifest's written fragments to the new one's (in segments: {@link Segment}), adjust the
+ * statistics; the statistics, the segment counter and each touched segment are written once per apply. A failed
+ * condition throws {@link AssertFailedException} and the store applies nothing. Deterministic: it reads only the
+ * transaction.
  */
 @Component
 @AlbireoName(ApplyOperation.NAME)
@@ -45,24 +49,34 @@ public final class ApplyOperation implements MetadataOperation {
         long objects = before.objects();
         long logical = before.logicalBytes();
         long stored = before.storedBytes();
+        Segments segments = new Segments(tx, keys);
         List<ApplyCodec.Outcome> results = new ArrayList<>(arg.changes().size());
         for (int i = 0; i < arg.changes().size(); i++) {
             Change change = arg.changes().get(i);
             Bytes key = keys.manifest(change.name());
-            Optional<Manifest> previous = tx.get(key).map(b -> ManifestFormat.decode(b.toByteArray()));
+            Optional<NsmKeys.Stored> old = tx.get(key).map(NsmKeys::stored);
+            Optional<Manifest> previous = old.map(NsmKeys.Stored::manifest);
             if (!holds(change.overwrite(), previous)) {
                 throw new AssertFailedException(i, key);
             }
-            previous.ifPresent(p -> index(tx, keys, p, false));
-            if (previous.isPresent()) {
+            if (old.isPresent()) {
+                segments.remove(old.get().segment(), old.get().manifest());
                 objects--;
                 logical -= previous.get().size();
                 stored -= previous.get().storedBytes();
             }
             if (change instanceof Put put) {
                 Manifest m = put.manifest().withVersion(previous.map(Manifest::version).orElse(0L) + 1);
-                tx.put(key, Bytes.adopt(ManifestFormat.encode(m)));
-                index(tx, keys, m, true);
+                long segment = 0;
+                if (written(m)) {
+                    // The same object keeps its segment (a repair moving fragments), so that fragmentsOn resumes
+                    // after it at the right place; a new object goes to this apply's segment.
+                    boolean same = old.isPresent() && old.get().segment() != 0
+                            && old.get().manifest().objectId().equals(m.objectId());
+                    segment = same ? old.get().segment() : segments.current();
+                    segments.add(segment, m);
+                }
+                tx.put(key, NsmKeys.storedValue(segment, m));
                 objects++;
                 logical += m.size();
                 stored += m.storedBytes();
@@ -72,9 +86,21 @@ public final class ApplyOperation implements MetadataOperation {
                 results.add(new ApplyCodec.Deleted(previous));
             }
         }
+        segments.flush();
         tx.put(keys.statistics(), Bytes.adopt(ByteBuffer.allocate(24).putLong(objects).putLong(logical)
                 .putLong(stored).array()));
         return ApplyCodec.encodeResult(results);
+    }
+
+    private static boolean written(Manifest m) {
+        for (Manifest.Chunk c : m.chunks()) {
+            for (Manifest.Fragment f : c.fragments()) {
+                if (f.osd() != Manifest.Fragment.NOT_WRITTEN) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static boolean holds(Overwrite overwrite, Optional<Manifest> previous) {
@@ -88,19 +114,90 @@ public final class ApplyOperation implements MetadataOperation {
         return true;
     }
 
-    /** Adds or removes the reverse index entries of {@code m}'s written fragments. */
-    private static void index(MetadataTransaction tx, NsmKeys keys, Manifest m, boolean add) {
+    /** The OSDs and fragments of {@code m}'s written fragments: OSD -> ascending {@link Segment#pair}s. */
+    static Map<Integer, long[]> fragmentsByOsd(Manifest m) {
+        Map<Integer, long[]> byOsd = new HashMap<>();
+        Map<Integer, Integer> counts = new HashMap<>();
         for (int c = 0; c < m.chunks().size(); c++) {
             List<Manifest.Fragment> fragments = m.chunks().get(c).fragments();
             for (int f = 0; f < fragments.size(); f++) {
                 int osd = fragments.get(f).osd();
                 if (osd != Manifest.Fragment.NOT_WRITTEN) {
-                    Bytes key = keys.fragment(osd, new FragmentRef(m.name(), m.objectId(), c, f));
-                    if (add) {
-                        tx.put(key, Bytes.EMPTY);
-                    } else {
-                        tx.delete(key);
+                    int n = counts.merge(osd, 1, Integer::sum);
+                    long[] pairs = byOsd.computeIfAbsent(osd, o -> new long[2]);
+                    if (n > pairs.length) {
+                        pairs = Arrays.copyOf(pairs, 2 * pairs.length);
+                        byOsd.put(osd, pairs);
                     }
+                    pairs[n - 1] = Segment.pair(c, f);
+                }
+            }
+        }
+        byOsd.replaceAll((osd, pairs) -> Arrays.copyOf(pairs, counts.get(osd)));
+        return byOsd;
+    }
+
+    /**
+     * The segments one apply touches, each read at most once and written (or deleted, when emptied) once at the end,
+     * so a batch writes one key per OSD and segment rather than one per fragment.
+     */
+    private static final class Segments {
+        private final MetadataTransaction tx;
+        private final NsmKeys keys;
+        private final Map<Bytes, Segment> touched = new LinkedHashMap<>();
+        private long current;
+
+        Segments(MetadataTransaction tx, NsmKeys keys) {
+            this.tx = tx;
+            this.keys = keys;
+        }
+
+        /** @return this apply's segment id, taken from the counter on first use (deterministic: no clock) */
+        long current() {
+            if (current == 0) {
+                Bytes counter = keys.segmentCounter();
+                current = tx.get(counter).map(b -> b.asReadOnlyBuffer().getLong()).orElse(0L) + 1;
+                tx.put(counter, Bytes.adopt(ByteBuffer.allocate(8).putLong(current).array()));
+            }
+            return current;
+        }
+
+        private Segment segment(int osd, long segment) {
+            Bytes key = keys.segment(osd, segment);
+            Segment s = touched.get(key);
+            if (s == null) {
+                // This apply's segment is new: nothing to read.
+                s = segment == current ? Segment.empty()
+                        : tx.get(key).map(Segment::decode).orElseGet(Segment::empty);
+                touched.put(key, s);
+            }
+            return s;
+        }
+
+        void remove(long segment, Manifest m) {
+            if (segment != 0) {
+                for (int osd : fragmentsByOsd(m).keySet()) {
+                    segment(osd, segment).remove(m.name());
+                }
+            }
+        }
+
+        void add(long segment, Manifest m) {
+            for (Map.Entry<Integer, long[]> e : fragmentsByOsd(m).entrySet()) {
+                segment(e.getKey(), segment).put(m.name(), new Segment.Entry(m.objectId(), e.getValue()));
+            }
+        }
+
+        void flush() {
+            for (Map.Entry<Bytes, Segment> e : touched.entrySet()) {
+                Segment s = e.getValue();
+                if (!s.dirty()) {
+                    continue;
+                }
+                if (!s.entries().isEmpty()) {
+                    tx.put(e.getKey(), s.encode());
+                } else if (s.stored()) {
+                    tx.delete(e.getKey());
                 }
             }
         }

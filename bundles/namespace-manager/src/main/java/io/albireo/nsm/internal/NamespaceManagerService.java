@@ -2,6 +2,8 @@ package io.albireo.nsm.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -14,7 +16,6 @@ import io.albireo.api.Entry;
 import io.albireo.api.KeyRange;
 import io.albireo.api.metadata.AlbaManager;
 import io.albireo.api.metadata.Manifest;
-import io.albireo.api.metadata.ManifestFormat;
 import io.albireo.api.metadata.MetadataException;
 import io.albireo.api.metadata.MetadataStore;
 import io.albireo.api.metadata.Namespace;
@@ -55,7 +56,7 @@ public final class NamespaceManagerService implements NamespaceManager {
 
     @Override
     public Optional<Manifest> get(String namespace, String name) {
-        return store.get(keys(namespace).manifest(name)).map(b -> ManifestFormat.decode(b.toByteArray()));
+        return store.get(keys(namespace).manifest(name)).map(b -> NsmKeys.stored(b).manifest());
     }
 
     @Override
@@ -100,15 +101,57 @@ public final class NamespaceManagerService implements NamespaceManager {
         return new Listing(names, entries.size() > limit);
     }
 
+    /**
+     * The OSD's fragments in segment order, then by name, chunk and fragment. {@code after} is found again through
+     * its object's manifest, which names its segment (an object keeps its segment while its object id stays). If that
+     * object is gone or is another object now (deleted, or overwritten with a new id), the listing restarts from the
+     * OSD's first segment: it may return fragments again, but never skips one that was indexed all along.
+     */
     @Override
     public List<FragmentRef> fragmentsOn(String namespace, int osd, FragmentRef after, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("negative limit " + limit);
+        }
         NsmKeys keys = keys(namespace);
         KeyRange all = KeyRange.prefix(keys.fragmentsOn(osd));
-        Bytes first = after == null ? all.first() : keys.fragment(osd, after).concat(Bytes.of((byte) 0));
-        List<Entry> entries = store.range(new KeyRange(first, all.end()), limit, false);
-        List<FragmentRef> refs = new ArrayList<>(entries.size());
-        for (Entry e : entries) {
-            refs.add(keys.fragmentRef(e.key()));
+        Bytes first = all.first();
+        long resume = -1;
+        if (after != null) {
+            Optional<NsmKeys.Stored> m = store.get(keys.manifest(after.name())).map(NsmKeys::stored);
+            if (m.isPresent() && m.get().segment() != 0 && m.get().manifest().objectId().equals(after.objectId())) {
+                resume = m.get().segment();
+                first = keys.segment(osd, resume);
+            }
+        }
+        List<FragmentRef> refs = new ArrayList<>(Math.min(limit, 1024));
+        while (refs.size() < limit) {
+            // A segment holds up to a batch's worth of entries: read a few at a time.
+            List<Entry> segments = store.range(new KeyRange(first, all.end()), 4, false);
+            for (Entry e : segments) {
+                NavigableMap<String, Segment.Entry> entries = Segment.decode(e.value()).entries();
+                boolean resuming = keys.segmentId(e.key()) == resume;
+                if (resuming) {
+                    entries = entries.tailMap(after.name(), true);
+                }
+                long skipTo = resuming ? Segment.pair(after.chunk(), after.fragment()) : -1;
+                for (Map.Entry<String, Segment.Entry> x : entries.entrySet()) {
+                    boolean same = resuming && x.getKey().equals(after.name());
+                    for (long p : x.getValue().pairs()) {
+                        if (same && p <= skipTo) {
+                            continue;
+                        }
+                        if (refs.size() == limit) {
+                            return refs;
+                        }
+                        refs.add(new FragmentRef(x.getKey(), x.getValue().objectId(), (int) (p >>> 32),
+                                (int) p));
+                    }
+                }
+            }
+            if (segments.size() < 4) {
+                break;
+            }
+            first = segments.get(segments.size() - 1).key().concat(Bytes.of((byte) 0));
         }
         return refs;
     }

@@ -1,19 +1,25 @@
 package io.albireo.nsm.internal;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import io.albireo.api.Bytes;
-import io.albireo.api.metadata.NamespaceManager.FragmentRef;
+import io.albireo.api.IntegrityException;
+import io.albireo.api.metadata.Manifest;
+import io.albireo.api.metadata.ManifestFormat;
 
 /**
  * The NSM's keys in the metadata store (docs/MANIFEST.md): {@code nsm/} and the namespace id (8 bytes big-endian,
  * so a namespace's keys are one contiguous range and its name can be reused), then
  * <ul>
- * <li>{@code o} + name: the manifest, in {@link io.albireo.api.metadata.ManifestFormat}; names sort as bytes;</li>
- * <li>{@code f} + OSD (4 bytes BE) + name length (varint) + name + object id + chunk (4 bytes BE) + fragment (2 bytes
- * BE): empty, the reverse index; one OSD's fragments are one range;</li>
+ * <li>{@code o} + name: the segment id of its reverse index entries (varint, 0 for none) and the manifest in
+ * {@link ManifestFormat}; names sort as bytes;</li>
+ * <li>{@code f} + OSD (4 bytes BE) + segment id (8 bytes BE): a {@link Segment} of the reverse index, the entries on
+ * that OSD of the manifests in that segment; one OSD's segments are one range, in segment order;</li>
+ * <li>{@code c}: the segment counter, the last segment id given out (8 bytes BE);</li>
  * <li>{@code s}: the statistics, three 8-byte BE counts (objects, logical bytes, stored bytes).</li>
  * </ul>
  */
@@ -22,6 +28,7 @@ final class NsmKeys {
     private static final byte MANIFEST = 'o';
     private static final byte FRAGMENT = 'f';
     private static final byte STATISTICS = 's';
+    private static final byte COUNTER = 'c';
 
     private final Bytes prefix;
 
@@ -48,46 +55,46 @@ final class NsmKeys {
         return prefix.concat(Bytes.of(STATISTICS));
     }
 
-    /** @return the prefix of the reverse index entries of {@code osd} */
+    /** @return the segment counter's key: the last segment id given out, 8 bytes BE (absent: 0) */
+    Bytes segmentCounter() {
+        return prefix.concat(Bytes.of(COUNTER));
+    }
+
+    /** @return the prefix of the reverse index segments of {@code osd} */
     Bytes fragmentsOn(int osd) {
         return prefix.concat(Bytes.adopt(ByteBuffer.allocate(5).put(FRAGMENT).putInt(osd).array()));
     }
 
-    /** @return the reverse index entry of fragment {@code ref} on {@code osd} */
-    Bytes fragment(int osd, FragmentRef ref) {
-        byte[] name = ref.name().getBytes(StandardCharsets.UTF_8);
-        byte[] id = ref.objectId().getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(name.length + id.length + 12);
-        for (long v = name.length; ; v >>>= 7) {
-            if (v < 0x80) {
-                out.write((int) v);
-                break;
-            }
-            out.write((int) (v & 0x7f) | 0x80);
-        }
-        out.write(name, 0, name.length);
-        out.write(id, 0, id.length);
-        out.writeBytes(ByteBuffer.allocate(6).putInt(ref.chunk()).putShort((short) ref.fragment()).array());
-        return fragmentsOn(osd).concat(Bytes.adopt(out.toByteArray()));
+    /** @return the key of segment {@code segment} of {@code osd} */
+    Bytes segment(int osd, long segment) {
+        return prefix.concat(Bytes.adopt(ByteBuffer.allocate(13).put(FRAGMENT).putInt(osd).putLong(segment).array()));
     }
 
-    /** @return the fragment of a reverse index key */
-    FragmentRef fragmentRef(Bytes key) {
-        ByteBuffer b = key.asReadOnlyBuffer();
-        b.position(prefix.length() + 5);
-        int nameLength = 0;
-        for (int shift = 0; ; shift += 7) {
-            int x = b.get() & 0xff;
-            nameLength |= (x & 0x7f) << shift;
-            if (x < 0x80) {
-                break;
-            }
+    /** @return the segment id in a segment key */
+    long segmentId(Bytes segmentKey) {
+        return segmentKey.slice(segmentKey.length() - 8, segmentKey.length()).asReadOnlyBuffer().getLong();
+    }
+
+    /** A manifest key's value: the segment of its reverse index entries (0: none) and the manifest. */
+    record Stored(long segment, Manifest manifest) {
+    }
+
+    static Bytes storedValue(long segment, Manifest m) {
+        byte[] manifest = ManifestFormat.encode(m);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(manifest.length + 9);
+        Segment.varint(out, segment);
+        out.writeBytes(manifest);
+        return Bytes.adopt(out.toByteArray());
+    }
+
+    static Stored stored(Bytes value) {
+        byte[] b = value.toByteArray();
+        ByteBuffer in = ByteBuffer.wrap(b);
+        try {
+            long segment = Segment.varint(in);
+            return new Stored(segment, ManifestFormat.decode(Arrays.copyOfRange(b, in.position(), b.length)));
+        } catch (BufferUnderflowException e) {
+            throw new IntegrityException("manifest value: truncated");
         }
-        int nameStart = b.position();
-        int idStart = nameStart + nameLength;
-        int tail = key.length() - 6;
-        b.position(tail);
-        return new FragmentRef(key.slice(nameStart, idStart).utf8(), key.slice(idStart, tail).utf8(), b.getInt(),
-                b.getShort() & 0xffff);
     }
 }

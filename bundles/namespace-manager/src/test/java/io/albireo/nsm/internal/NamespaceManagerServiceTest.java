@@ -26,6 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.albireo.api.AssertFailedException;
 import io.albireo.api.Bytes;
+import io.albireo.api.Entry;
+import io.albireo.api.IntegrityException;
+import io.albireo.api.KeyRange;
 import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.ManifestSamples;
 import io.albireo.api.metadata.MetadataException;
@@ -289,16 +292,167 @@ class NamespaceManagerServiceTest {
     }
 
     @Test
-    void keysRoundTrip() {
+    void keysAndSegmentsRoundTrip() {
         NsmKeys keys = new NsmKeys(Long.MAX_VALUE);
+        Bytes key = keys.segment(3, Long.MAX_VALUE - 1);
+        assertTrue(key.startsWith(keys.fragmentsOn(3)));
+        assertEquals(Long.MAX_VALUE - 1, keys.segmentId(key));
         String longName = "n".repeat(300) + "é";
-        for (FragmentRef ref : List.of(new FragmentRef("", "", 0, 0), new FragmentRef(longName, "Not-hex", 70000, 254),
-                new FragmentRef("a", HexFormat.of().formatHex(new byte[16]), Integer.MAX_VALUE, 65535))) {
-            Bytes key = keys.fragment(3, ref);
-            assertTrue(key.startsWith(keys.fragmentsOn(3)));
-            assertEquals(ref, keys.fragmentRef(key));
-        }
         assertEquals(longName, keys.name(keys.manifest(longName)));
         assertFalse(keys.manifest("x").startsWith(new NsmKeys(0).manifests()));
+        Manifest m = manifest("m");
+        assertEquals(new NsmKeys.Stored(300, m), NsmKeys.stored(NsmKeys.storedValue(300, m)));
+
+        Segment s = Segment.empty();
+        s.put("", new Segment.Entry("", new long[] {Segment.pair(0, 0)}));
+        s.put(longName, new Segment.Entry("Not-hex", new long[] {Segment.pair(70000, 254), Segment.pair(70001, 0)}));
+        s.put(longName + "x", new Segment.Entry(HexFormat.of().formatHex(new byte[16]),
+                new long[] {Segment.pair(Integer.MAX_VALUE, 65535)}));
+        s.put("nn", new Segment.Entry("ABCDEF0123456789abcdef0123456789", new long[0]));
+        byte[] encoded = s.encode().toByteArray();
+        Segment back = Segment.decode(Bytes.of(encoded));
+        assertEquals(s.entries().keySet(), back.entries().keySet());
+        s.entries().forEach((name, e) -> {
+            assertEquals(e.objectId(), back.entries().get(name).objectId());
+            assertTrue(java.util.Arrays.equals(e.pairs(), back.entries().get(name).pairs()), name);
+        });
+        for (int bit = 0; bit < encoded.length * 8; bit++) {
+            byte[] flipped = encoded.clone();
+            flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+            assertThrows(IntegrityException.class, () -> Segment.decode(Bytes.of(flipped)), "bit " + bit);
+        }
+    }
+
+    /** @return the segment keys of namespace {@link #NS}, in order */
+    private List<Bytes> segmentKeys() {
+        Bytes f = new NsmKeys(7).fragmentsOn(0);
+        List<Bytes> out = new ArrayList<>();
+        for (Entry e : store.range(KeyRange.prefix(f.slice(0, f.length() - 4)), 100_000, false)) {
+            out.add(e.key());
+        }
+        return out;
+    }
+
+    private long segmentOf(String name) {
+        return NsmKeys.stored(store.get(new NsmKeys(7).manifest(name)).orElseThrow()).segment();
+    }
+
+    @Test
+    void entriesFollowOverwritesAndDeletesAcrossSegments() {
+        Manifest a = manifest("a");
+        Manifest b = manifest("b");
+        nsm.apply(NS, List.of(new Put(a, Overwrite.NONE), new Put(b, Overwrite.NONE)));
+        Manifest c = manifest("c");
+        nsm.put(NS, c, Overwrite.NONE);
+        assertEquals(1, segmentOf("a"));
+        assertEquals(1, segmentOf("b"));
+        assertEquals(2, segmentOf("c"));
+        assertIndex(List.of(a, b, c));
+
+        // A new object under an old name moves to the apply's new segment; the old segment keeps b.
+        Manifest a2 = manifest("a");
+        nsm.put(NS, a2, Overwrite.EXISTING);
+        assertEquals(3, segmentOf("a"));
+        assertIndex(List.of(a2, b, c));
+
+        // The same object rewritten (a repair moving fragments) keeps its segment.
+        Manifest b2 = rebuild(b, (ch, f, osd) -> ch == 1 && f == 0 ? 1234 : osd);
+        nsm.put(NS, b2, Overwrite.previous(b.objectId()));
+        assertEquals(1, segmentOf("b"));
+        assertIndex(List.of(a2, b2, c));
+
+        // Several changes of one name in one apply: the index ends as the last left it.
+        Manifest c2 = manifest("c");
+        Manifest c3 = manifest("c");
+        nsm.apply(NS, List.of(new Put(c2, Overwrite.EXISTING), new Delete("b", Overwrite.EXISTING),
+                new Put(c3, Overwrite.previous(c2.objectId()))));
+        assertEquals(4, segmentOf("c"), "the repair kept its segment and took no new one");
+        assertIndex(List.of(a2, c3));
+        nsm.apply(NS, List.of(new Delete("a", Overwrite.EXISTING), new Delete("c", Overwrite.EXISTING)));
+        assertIndex(List.of());
+        assertEquals(List.of(), segmentKeys());
+    }
+
+    @Test
+    void aSegmentEmptiedByDeletesDisappears() {
+        List<Manifest> batch = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            batch.add(onOsd(manifest("d" + i), 5));
+        }
+        nsm.apply(NS, batch.stream().map(m -> (io.albireo.api.metadata.NamespaceManager.Change) new Put(m,
+                Overwrite.NONE)).toList());
+        Manifest other = onOsd(manifest("e"), 5);
+        nsm.put(NS, other, Overwrite.NONE);
+        NsmKeys keys = new NsmKeys(7);
+        assertEquals(List.of(keys.segment(5, 1), keys.segment(5, 2)), segmentKeys(), "one key per OSD and apply");
+        nsm.delete(NS, "d0", Overwrite.EXISTING);
+        nsm.delete(NS, "d1", Overwrite.EXISTING);
+        assertEquals(2, segmentKeys().size());
+        assertIndex(List.of(batch.get(2), other));
+        nsm.delete(NS, "d2", Overwrite.EXISTING);
+        assertEquals(List.of(keys.segment(5, 2)), segmentKeys());
+        assertIndex(List.of(other));
+    }
+
+    @Test
+    void pagingCrossesSegmentsInSegmentOrder() {
+        // Segment 1 holds z0..z2 (one batch), segment 2 holds a0: segment order first, then names.
+        List<Manifest> batch = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            batch.add(onOsd(manifest("z" + i), 5));
+        }
+        nsm.apply(NS, batch.stream().map(m -> (io.albireo.api.metadata.NamespaceManager.Change) new Put(m,
+                Overwrite.NONE)).toList());
+        nsm.put(NS, onOsd(manifest("a0"), 5), Overwrite.NONE);
+        List<FragmentRef> paged = pageAll(5, 7);
+        assertEquals(4 * 20, paged.size());
+        List<String> names = paged.stream().map(FragmentRef::name).distinct().toList();
+        assertEquals(List.of("z0", "z1", "z2", "a0"), names);
+        assertEquals(new FragmentRef("z0", batch.get(0).objectId(), 0, 0), paged.get(0));
+        assertEquals(new FragmentRef("z0", batch.get(0).objectId(), 1, 0), paged.get(10));
+        assertEquals(paged, nsm.fragmentsOn(NS, 5, null, 1000), "pages add up to one listing");
+        assertEquals(List.of(), nsm.fragmentsOn(NS, 5, null, 0));
+    }
+
+    @Test
+    void afterNamingADeletedObjectRestartsFromTheFirstSegment() {
+        for (int i = 0; i < 4; i++) {
+            nsm.put(NS, onOsd(manifest("o" + i), 5), Overwrite.NONE);
+        }
+        List<FragmentRef> first = nsm.fragmentsOn(NS, 5, null, 25);
+        FragmentRef after = first.get(24);
+        assertEquals("o1", after.name());
+        nsm.delete(NS, "o1", Overwrite.EXISTING);
+        List<FragmentRef> next = nsm.fragmentsOn(NS, 5, after, 25);
+        assertEquals(first.subList(0, 20), next.subList(0, 20), "restarted: o0 again");
+        assertEquals("o2", next.get(20).name());
+
+        // Overwritten with another object: that is a deleted object too.
+        FragmentRef inO2 = next.get(24);
+        nsm.put(NS, onOsd(manifest("o2"), 5), Overwrite.EXISTING);
+        assertEquals(first.subList(0, 20), nsm.fragmentsOn(NS, 5, inO2, 20));
+
+        // The same object repaired away from the OSD keeps its segment: the listing resumes right after it.
+        List<FragmentRef> page = nsm.fragmentsOn(NS, 5, null, 30);
+        FragmentRef inO0 = page.get(12);
+        Manifest o0 = nsm.get(NS, "o0").orElseThrow();
+        nsm.put(NS, rebuild(o0, (c, f, osd) -> 6), Overwrite.previous(o0.objectId()));
+        List<FragmentRef> resumed = nsm.fragmentsOn(NS, 5, inO0, 1000);
+        assertEquals(page.subList(20, 30), resumed.subList(0, 10), "o3 after o0 in segment order, nothing skipped");
+        assertEquals(Set.of("o3", "o2"), resumed.stream().map(FragmentRef::name).collect(
+                java.util.stream.Collectors.toSet()));
+    }
+
+    private List<FragmentRef> pageAll(int osd, int limit) {
+        List<FragmentRef> paged = new ArrayList<>();
+        FragmentRef after = null;
+        while (true) {
+            List<FragmentRef> page = nsm.fragmentsOn(NS, osd, after, limit);
+            if (page.isEmpty()) {
+                return paged;
+            }
+            paged.addAll(page);
+            after = page.get(page.size() - 1);
+        }
     }
 }
