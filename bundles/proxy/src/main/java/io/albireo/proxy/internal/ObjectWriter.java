@@ -172,6 +172,8 @@ final class ObjectWriter {
         volatile long storedLength;
         volatile int fragmentLength;
         volatile List<Bytes> checksums;
+        /** Whether its fragment writes were sent: from then on each outcome settles when its write does. */
+        volatile boolean started;
 
         ChunkWrite(int index, List<Placement.Candidate> targets, Policy policy) {
             this.index = index;
@@ -207,8 +209,15 @@ final class ObjectWriter {
             return new Manifest.Chunk(length, storedLength, fragmentLength, fragments);
         }
 
+        /**
+         * A chunk that failed before its writes were sent has nothing on the OSDs. One whose writes were sent must
+         * not be settled here: a write still in flight may land later, and its outcome is what tells the clean-up to
+         * delete it.
+         */
         void abandonUnstarted() {
-            outcomes.forEach(o -> o.complete(false));
+            if (!started) {
+                outcomes.forEach(o -> o.complete(false));
+            }
         }
     }
 
@@ -299,6 +308,7 @@ final class ObjectWriter {
         cw.storedLength = encoded.storedLength();
         cw.fragmentLength = encoded.fragmentLength();
         cw.checksums = List.copyOf(encoded.checksums());
+        cw.started = true;
         for (int i = 0; i < cw.targets.size(); i++) {
             int fragment = i;
             Bytes key = FragmentKeys.key(namespaceId, objectId, cw.index, i);
