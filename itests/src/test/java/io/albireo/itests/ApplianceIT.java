@@ -87,6 +87,15 @@ public class ApplianceIT extends ApplianceTestSupport {
 
     @Test
     public void statusAnswersInTheConsole() throws Exception {
+        // Once, right after boot, the command ran while Karaf's FeaturesService was not bound to it yet (an empty
+        // feature table): the features are what this waits for, the assertions below are about the output.
+        Appliance.await("albireo:status lists the features", () -> {
+            try {
+                return console("albireo:status").contains("albireo-core");
+            } catch (Exception e) {
+                return false;
+            }
+        });
         String out = console("albireo:status");
         assertTrue(out, out.startsWith("Albireo " + System.getProperty(Appliance.VERSION).replace('-', '.')));
         assertTrue(out, out.contains("albireo-core"));

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -79,7 +81,6 @@ public final class AlbaManagerService implements AlbaManager {
     /** The Osd services, by long id (their albireo.name). */
     private final Map<String, ReachableOsd> live = new ConcurrentHashMap<>();
     private volatile CodecRegistry registry;
-    private volatile NamespaceManager nsm;
 
     /**
      * An OSD this appliance can reach, with where it is.
@@ -95,12 +96,21 @@ public final class AlbaManagerService implements AlbaManager {
      * DS constructor. The reference to the ABM operation makes sure the store can run it before the first command.
      */
     @Activate
-    public AlbaManagerService(@Reference MetadataStore store,
+    public AlbaManagerService(BundleContext context, @Reference MetadataStore store,
             @Reference(target = "(" + AlbireoName.PROPERTY + "=" + AbmOperation.NAME + ")") MetadataOperation abm) {
         this.store = store;
         this.osds = id -> Optional.ofNullable(live.get(id));
         this.algorithms = () -> Optional.ofNullable(registry).map(AlbaManagerService::known);
-        this.namespaceManager = () -> Optional.ofNullable(nsm);
+        // Looked up when a purge asks, not referenced: the namespace manager references this service, and a
+        // reference back would make a cycle that DS resolves differently from one start to the next.
+        this.namespaceManager = () -> {
+            ServiceReference<NamespaceManager> ref = context.getServiceReference(NamespaceManager.class);
+            NamespaceManager m = ref == null ? null : context.getService(ref);
+            if (m != null) {
+                context.ungetService(ref); // the NSM's bundle keeps it; a purge holds it for milliseconds
+            }
+            return Optional.ofNullable(m);
+        };
         this.backendId = initialise();
     }
 
@@ -154,18 +164,6 @@ public final class AlbaManagerService implements AlbaManager {
     void unbindRegistry(CodecRegistry r) {
         if (registry == r) {
             registry = null;
-        }
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void bindNamespaceManager(NamespaceManager m) {
-        nsm = m;
-    }
-
-    void unbindNamespaceManager(NamespaceManager m) {
-        if (nsm == m) {
-            nsm = null;
         }
     }
 
