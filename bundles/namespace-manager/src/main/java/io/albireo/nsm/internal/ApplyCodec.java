@@ -1,6 +1,5 @@
 package io.albireo.nsm.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -35,13 +34,14 @@ final class ApplyCodec {
     private ApplyCodec() {
     }
 
-    /** The decoded argument. */
-    record Argument(long namespaceId, List<Change> changes) {
+    /** The decoded argument; {@code manifests}: per change the put's manifest as sent (its stored form), or null. */
+    record Argument(long namespaceId, List<Change> changes, List<byte[]> manifests) {
     }
 
     static Bytes encodeArgument(long namespaceId, List<Change> changes) {
-        Out out = new Out();
-        out.writeBytes(ByteBuffer.allocate(12).putLong(namespaceId).putInt(changes.size()).array());
+        Out out = new Out(12 + 512 * changes.size());
+        out.int64(namespaceId);
+        out.int32(changes.size());
         for (Change c : changes) {
             out.write(c instanceof Put ? PUT : DELETE);
             Overwrite o = c.overwrite();
@@ -57,7 +57,7 @@ final class ApplyCodec {
                 out.block(c.name().getBytes(StandardCharsets.UTF_8));
             }
         }
-        return Bytes.adopt(out.toByteArray());
+        return Bytes.adopt(out.bytes());
     }
 
     /** @throws MetadataException if the argument is malformed (a client of another version, or a bug) */
@@ -71,6 +71,7 @@ final class ApplyCodec {
                 throw new MetadataException("nsm.apply: malformed argument: " + count + " changes");
             }
             List<Change> changes = new ArrayList<>(count);
+            List<byte[]> manifests = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 byte kind = in.get();
                 Overwrite overwrite = switch (in.get()) {
@@ -81,9 +82,12 @@ final class ApplyCodec {
                     default -> throw new MetadataException("nsm.apply: malformed argument: unknown condition");
                 };
                 if (kind == PUT) {
-                    changes.add(new Put(ManifestFormat.decode(block(in)), overwrite));
+                    byte[] stored = block(in);
+                    changes.add(new Put(ManifestFormat.decode(stored), overwrite));
+                    manifests.add(stored);
                 } else if (kind == DELETE) {
                     changes.add(new Delete(new String(block(in), StandardCharsets.UTF_8), overwrite));
+                    manifests.add(null);
                 } else {
                     throw new MetadataException("nsm.apply: malformed argument: unknown change " + kind);
                 }
@@ -91,7 +95,7 @@ final class ApplyCodec {
             if (in.hasRemaining()) {
                 throw new MetadataException("nsm.apply: malformed argument: " + in.remaining() + " bytes too many");
             }
-            return new Argument(id, changes);
+            return new Argument(id, changes, manifests);
         } catch (BufferUnderflowException e) {
             throw new MetadataException("nsm.apply: malformed argument: truncated");
         }
@@ -110,12 +114,12 @@ final class ApplyCodec {
     }
 
     static Bytes encodeResult(List<Outcome> results) {
-        Out out = new Out();
-        out.writeBytes(ByteBuffer.allocate(4).putInt(results.size()).array());
+        Out out = new Out(4 + 9 * results.size());
+        out.int32(results.size());
         for (Outcome r : results) {
             if (r instanceof Stored s) {
                 out.write(STORED);
-                out.writeBytes(ByteBuffer.allocate(8).putLong(s.version()).array());
+                out.int64(s.version());
             } else if (((Deleted) r).previous().isPresent()) {
                 out.write(DELETED);
                 out.block(ManifestFormat.encode(((Deleted) r).previous().get()));
@@ -123,7 +127,7 @@ final class ApplyCodec {
                 out.write(ABSENT);
             }
         }
-        return Bytes.adopt(out.toByteArray());
+        return Bytes.adopt(out.bytes());
     }
 
     /** @return per change the stored manifest of a put, or what a delete deleted */
@@ -165,14 +169,4 @@ final class ApplyCodec {
         return b;
     }
 
-    private static final class Out extends ByteArrayOutputStream {
-        Out() {
-            super(512);
-        }
-
-        void block(byte[] b) {
-            writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());
-            writeBytes(b);
-        }
-    }
 }

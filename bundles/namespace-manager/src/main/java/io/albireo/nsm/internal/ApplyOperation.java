@@ -1,6 +1,7 @@
 package io.albireo.nsm.internal;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -41,19 +42,64 @@ public final class ApplyOperation implements MetadataOperation {
         return NAME;
     }
 
+    /**
+     * One change, decoded with what can be computed from the argument alone.
+     *
+     * @param key the manifest key
+     * @param manifest a put's manifest as sent (its stored form), else null
+     * @param versionSpan where the version is in {@code manifest} ({@link NsmKeys#versionSpan})
+     * @param byOsd a put's written fragments by OSD ({@link #fragmentsByOsd}), else null
+     * @param rawId a put's object id as {@link Segment.Entry#rawId}
+     * @param name the name's UTF-8 bytes
+     */
+    record Item(Change change, Bytes key, byte[] manifest, long versionSpan, Map<Integer, long[]> byOsd,
+            byte[] rawId, byte[] name) {
+    }
+
+    /** The prepared argument: {@link #prepare}'s result. */
+    record Prepared(long namespaceId, List<Item> items) {
+    }
+
+    /** Decodes the argument off the store's committer thread: a pure function of the argument. */
+    @Override
+    public Prepared prepare(Bytes argument) {
+        ApplyCodec.Argument arg = ApplyCodec.decodeArgument(argument);
+        NsmKeys keys = new NsmKeys(arg.namespaceId());
+        List<Item> items = new ArrayList<>(arg.changes().size());
+        for (int i = 0; i < arg.changes().size(); i++) {
+            Change change = arg.changes().get(i);
+            Bytes key = keys.manifest(change.name());
+            byte[] manifest = arg.manifests().get(i);
+            byte[] name = change.name().getBytes(StandardCharsets.UTF_8);
+            if (change instanceof Put put) {
+                items.add(new Item(change, key, manifest, NsmKeys.versionSpan(manifest),
+                        fragmentsByOsd(put.manifest()), Segment.rawIdBytes(put.manifest().objectId()), name));
+            } else {
+                items.add(new Item(change, key, null, 0, null, null, name));
+            }
+        }
+        return new Prepared(arg.namespaceId(), items);
+    }
+
     @Override
     public Bytes apply(MetadataTransaction tx, Bytes argument) {
-        ApplyCodec.Argument arg = ApplyCodec.decodeArgument(argument);
+        return apply(tx, prepare(argument));
+    }
+
+    @Override
+    public Bytes apply(MetadataTransaction tx, Object prepared) {
+        Prepared arg = (Prepared) prepared;
         NsmKeys keys = new NsmKeys(arg.namespaceId());
         NamespaceStatistics before = readStatistics(tx, keys);
         long objects = before.objects();
         long logical = before.logicalBytes();
         long stored = before.storedBytes();
         Segments segments = new Segments(tx, keys);
-        List<ApplyCodec.Outcome> results = new ArrayList<>(arg.changes().size());
-        for (int i = 0; i < arg.changes().size(); i++) {
-            Change change = arg.changes().get(i);
-            Bytes key = keys.manifest(change.name());
+        List<ApplyCodec.Outcome> results = new ArrayList<>(arg.items().size());
+        for (int i = 0; i < arg.items().size(); i++) {
+            Item item = arg.items().get(i);
+            Change change = item.change();
+            Bytes key = item.key();
             Optional<NsmKeys.Stored> old = tx.get(key).map(NsmKeys::stored);
             Optional<Manifest> previous = old.map(NsmKeys.Stored::manifest);
             if (!holds(change.overwrite(), previous)) {
@@ -66,21 +112,23 @@ public final class ApplyOperation implements MetadataOperation {
                 stored -= previous.get().storedBytes();
             }
             if (change instanceof Put put) {
-                Manifest m = put.manifest().withVersion(previous.map(Manifest::version).orElse(0L) + 1);
+                Manifest m = put.manifest();
+                long version = previous.map(Manifest::version).orElse(0L) + 1;
                 long segment = 0;
-                if (written(m)) {
+                if (!item.byOsd().isEmpty()) {
                     // The same object keeps its segment (a repair moving fragments), so that fragmentsOn resumes
                     // after it at the right place; a new object goes to this apply's segment.
                     boolean same = old.isPresent() && old.get().segment() != 0
                             && old.get().manifest().objectId().equals(m.objectId());
                     segment = same ? old.get().segment() : segments.current();
-                    segments.add(segment, m);
+                    segments.add(segment, m.name(), item);
                 }
-                tx.put(key, NsmKeys.storedValue(segment, m));
+                long span = item.versionSpan();
+                tx.put(key, NsmKeys.storedValue(segment, item.manifest(), (int) (span >>> 32), (int) span, version));
                 objects++;
                 logical += m.size();
                 stored += m.storedBytes();
-                results.add(new ApplyCodec.Stored(m.version()));
+                results.add(new ApplyCodec.Stored(version));
             } else {
                 previous.ifPresent(p -> tx.delete(key));
                 results.add(new ApplyCodec.Deleted(previous));
@@ -90,17 +138,6 @@ public final class ApplyOperation implements MetadataOperation {
         tx.put(keys.statistics(), Bytes.adopt(ByteBuffer.allocate(24).putLong(objects).putLong(logical)
                 .putLong(stored).array()));
         return ApplyCodec.encodeResult(results);
-    }
-
-    private static boolean written(Manifest m) {
-        for (Manifest.Chunk c : m.chunks()) {
-            for (Manifest.Fragment f : c.fragments()) {
-                if (f.osd() != Manifest.Fragment.NOT_WRITTEN) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     static boolean holds(Overwrite overwrite, Optional<Manifest> previous) {
@@ -182,9 +219,11 @@ public final class ApplyOperation implements MetadataOperation {
             }
         }
 
-        void add(long segment, Manifest m) {
-            for (Map.Entry<Integer, long[]> e : fragmentsByOsd(m).entrySet()) {
-                segment(e.getKey(), segment).put(m.name(), new Segment.Entry(m.objectId(), e.getValue()));
+        void add(long segment, String name, Item item) {
+            String id = ((Put) item.change()).manifest().objectId();
+            for (Map.Entry<Integer, long[]> e : item.byOsd().entrySet()) {
+                segment(e.getKey(), segment).put(name, new Segment.Entry(id, e.getValue(), item.rawId(),
+                        item.name()));
             }
         }
 

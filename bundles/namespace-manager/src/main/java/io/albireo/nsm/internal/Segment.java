@@ -31,8 +31,18 @@ final class Segment {
      * One object's fragments on the OSD.
      *
      * @param pairs per fragment {@code chunk << 32 | fragment}, ascending
+     * @param rawId the object id's 16 bytes when it is stored raw ({@link #rawId}), else null
+     * @param name the name's UTF-8 bytes, or null to encode it from the map's key
      */
-    record Entry(String objectId, long[] pairs) {
+    record Entry(String objectId, long[] pairs, byte[] rawId, byte[] name) {
+        Entry(String objectId, long[] pairs) {
+            this(objectId, pairs, rawIdBytes(objectId), null);
+        }
+    }
+
+    /** @return the 16 bytes of {@code id} if it is stored raw, else null: computed once per object, not per OSD */
+    static byte[] rawIdBytes(String id) {
+        return rawId(id) ? HEX.parseHex(id) : null;
     }
 
     private final TreeMap<String, Entry> entries = new TreeMap<>();
@@ -74,27 +84,29 @@ final class Segment {
     }
 
     Bytes encode() {
-        Out out = new Out();
+        // ~25 bytes an entry in the benchmark's batches (docs/MANIFEST.md); the buffer grows if not.
+        Out out = new Out(16 + 32 * entries.size());
         out.write(VERSION);
         out.varint(entries.size());
         byte[] previous = new byte[0];
         for (Map.Entry<String, Entry> e : entries.entrySet()) {
-            byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+            byte[] name = e.getValue().name() != null ? e.getValue().name()
+                    : e.getKey().getBytes(StandardCharsets.UTF_8);
             int shared = Arrays.mismatch(previous, name);
             shared = shared < 0 ? name.length : Math.min(shared, name.length);
             out.varint(shared);
             out.varint(name.length - shared);
             out.write(name, shared, name.length - shared);
             previous = name;
-            String id = e.getValue().objectId();
-            if (rawId(id)) {
+            byte[] raw = e.getValue().rawId();
+            if (raw != null) {
                 out.write(1);
-                out.writeBytes(HEX.parseHex(id));
+                out.write(raw, 0, raw.length);
             } else {
-                byte[] b = id.getBytes(StandardCharsets.UTF_8);
+                byte[] b = e.getValue().objectId().getBytes(StandardCharsets.UTF_8);
                 out.write(0);
                 out.varint(b.length);
-                out.writeBytes(b);
+                out.write(b, 0, b.length);
             }
             long[] pairs = e.getValue().pairs();
             out.varint(pairs.length);
@@ -105,8 +117,8 @@ final class Segment {
         }
         CRC32C crc = new CRC32C();
         crc.update(out.buffer(), 0, out.size());
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
-        return Bytes.adopt(out.toByteArray());
+        out.int32((int) crc.getValue());
+        return Bytes.adopt(out.bytes());
     }
 
     static boolean rawId(String id) {
@@ -150,9 +162,10 @@ final class Segment {
                 byte[] name = Arrays.copyOf(previous, shared + length(in, 1));
                 in.get(name, shared, name.length - shared);
                 previous = name;
+                byte[] raw = null;
                 String id = switch (in.get()) {
                     case 0 -> utf8(bytes(in, length(in, 1)));
-                    case 1 -> HEX.formatHex(bytes(in, 16));
+                    case 1 -> HEX.formatHex(raw = bytes(in, 16));
                     default -> throw new IntegrityException("reverse index segment: unknown object id kind");
                 };
                 long[] pairs = new long[length(in, 2)];
@@ -164,7 +177,7 @@ final class Segment {
                     }
                     pairs[p] = chunk << 32 | fragment;
                 }
-                s.entries.put(utf8(name), new Entry(id, pairs));
+                s.entries.put(utf8(name), new Entry(id, pairs, raw, name));
             }
             if (in.hasRemaining()) {
                 throw new IntegrityException("reverse index segment: " + in.remaining() + " bytes too many");
@@ -219,17 +232,4 @@ final class Segment {
         out.write((int) v);
     }
 
-    private static final class Out extends ByteArrayOutputStream {
-        Out() {
-            super(1024);
-        }
-
-        void varint(long v) {
-            Segment.varint(this, v);
-        }
-
-        byte[] buffer() {
-            return buf;
-        }
-    }
 }
