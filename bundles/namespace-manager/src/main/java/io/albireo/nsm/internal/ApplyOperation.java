@@ -48,12 +48,14 @@ public final class ApplyOperation implements MetadataOperation {
      * @param key the manifest key
      * @param manifest a put's manifest as sent (its stored form), else null
      * @param versionSpan where the version is in {@code manifest} ({@link NsmKeys#versionSpan})
-     * @param byOsd a put's written fragments by OSD ({@link #fragmentsByOsd}), else null
+     * @param osds the OSDs of a put's written fragments, else null
+     * @param pairs per OSD in {@code osds} its fragments, as {@link #fragmentsByOsd} gives them
+     * @param size a put's size, and {@code storedBytes} its stored bytes
      * @param rawId a put's object id as {@link Segment.Entry#rawId}
      * @param name the name's UTF-8 bytes
      */
-    record Item(Change change, Bytes key, byte[] manifest, long versionSpan, Map<Integer, long[]> byOsd,
-            byte[] rawId, byte[] name) {
+    record Item(Change change, Bytes key, byte[] manifest, long versionSpan, int[] osds, long[][] pairs,
+            byte[] rawId, byte[] name, long size, long storedBytes) {
     }
 
     /** The prepared argument: {@link #prepare}'s result. */
@@ -72,10 +74,19 @@ public final class ApplyOperation implements MetadataOperation {
             byte[] manifest = arg.manifests().get(i);
             byte[] name = change.name().getBytes(StandardCharsets.UTF_8);
             if (change instanceof Put put) {
-                items.add(new Item(change, key, manifest, NsmKeys.versionSpan(manifest),
-                        fragmentsByOsd(put.manifest()), Segment.rawIdBytes(put.manifest().objectId()), name));
+                Manifest m = put.manifest();
+                Map<Integer, long[]> byOsd = fragmentsByOsd(m);
+                int[] osds = new int[byOsd.size()];
+                long[][] pairs = new long[byOsd.size()][];
+                int n = 0;
+                for (Map.Entry<Integer, long[]> e : byOsd.entrySet()) {
+                    osds[n] = e.getKey();
+                    pairs[n++] = e.getValue();
+                }
+                items.add(new Item(change, key, manifest, NsmKeys.versionSpan(manifest), osds, pairs,
+                        Segment.rawIdBytes(m.objectId()), name, m.size(), m.storedBytes()));
             } else {
-                items.add(new Item(change, key, null, 0, null, null, name));
+                items.add(new Item(change, key, null, 0, null, null, null, name, 0, 0));
             }
         }
         return new Prepared(arg.namespaceId(), items);
@@ -115,7 +126,7 @@ public final class ApplyOperation implements MetadataOperation {
                 Manifest m = put.manifest();
                 long version = previous.map(Manifest::version).orElse(0L) + 1;
                 long segment = 0;
-                if (!item.byOsd().isEmpty()) {
+                if (item.osds().length > 0) {
                     // The same object keeps its segment (a repair moving fragments), so that fragmentsOn resumes
                     // after it at the right place; a new object goes to this apply's segment.
                     boolean same = old.isPresent() && old.get().segment() != 0
@@ -126,8 +137,8 @@ public final class ApplyOperation implements MetadataOperation {
                 long span = item.versionSpan();
                 tx.put(key, NsmKeys.storedValue(segment, item.manifest(), (int) (span >>> 32), (int) span, version));
                 objects++;
-                logical += m.size();
-                stored += m.storedBytes();
+                logical += item.size();
+                stored += item.storedBytes();
                 results.add(new ApplyCodec.Stored(version));
             } else {
                 previous.ifPresent(p -> tx.delete(key));
@@ -181,7 +192,8 @@ public final class ApplyOperation implements MetadataOperation {
     private static final class Segments {
         private final MetadataTransaction tx;
         private final NsmKeys keys;
-        private final Map<Bytes, Segment> touched = new LinkedHashMap<>();
+        // By OSD and segment id, not by key: a key per fragment's lookup would cost its bytes and their hash.
+        private final Map<Ref, Segment> touched = new LinkedHashMap<>();
         private long current;
 
         Segments(MetadataTransaction tx, NsmKeys keys) {
@@ -199,14 +211,18 @@ public final class ApplyOperation implements MetadataOperation {
             return current;
         }
 
+        private record Ref(int osd, long segment) {
+        }
+
         private Segment segment(int osd, long segment) {
-            Bytes key = keys.segment(osd, segment);
-            Segment s = touched.get(key);
+            Ref ref = new Ref(osd, segment);
+            Segment s = touched.get(ref);
             if (s == null) {
+                Bytes key = keys.segment(osd, segment);
                 // This apply's segment is new: nothing to read.
                 s = segment == current ? Segment.empty()
                         : tx.get(key).map(Segment::decode).orElseGet(Segment::empty);
-                touched.put(key, s);
+                touched.put(ref, s);
             }
             return s;
         }
@@ -221,22 +237,23 @@ public final class ApplyOperation implements MetadataOperation {
 
         void add(long segment, String name, Item item) {
             String id = ((Put) item.change()).manifest().objectId();
-            for (Map.Entry<Integer, long[]> e : item.byOsd().entrySet()) {
-                segment(e.getKey(), segment).put(name, new Segment.Entry(id, e.getValue(), item.rawId(),
+            for (int i = 0; i < item.osds().length; i++) {
+                segment(item.osds()[i], segment).put(name, new Segment.Entry(id, item.pairs()[i], item.rawId(),
                         item.name()));
             }
         }
 
         void flush() {
-            for (Map.Entry<Bytes, Segment> e : touched.entrySet()) {
+            for (Map.Entry<Ref, Segment> e : touched.entrySet()) {
                 Segment s = e.getValue();
                 if (!s.dirty()) {
                     continue;
                 }
-                if (!s.entries().isEmpty()) {
-                    tx.put(e.getKey(), s.encode());
+                Bytes key = keys.segment(e.getKey().osd(), e.getKey().segment());
+                if (!s.isEmpty()) {
+                    tx.put(key, s.encode());
                 } else if (s.stored()) {
-                    tx.delete(e.getKey());
+                    tx.delete(key);
                 }
             }
         }
