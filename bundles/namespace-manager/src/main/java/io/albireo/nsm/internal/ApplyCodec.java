@@ -39,10 +39,21 @@ final class ApplyCodec {
     }
 
     static Bytes encodeArgument(long namespaceId, List<Change> changes) {
-        Out out = new Out(12 + 512 * changes.size());
+        // Encoded first so that the buffer has its exact size: no copy of ~400 KB per batch of 1000 puts.
+        List<byte[]> blocks = new ArrayList<>(changes.size());
+        int size = 12;
+        for (Change c : changes) {
+            byte[] b = c instanceof Put put ? ManifestFormat.encode(put.manifest())
+                    : c.name().getBytes(StandardCharsets.UTF_8);
+            blocks.add(b);
+            size += 6 + b.length + (c.overwrite() instanceof Overwrite.Previous p
+                    ? 4 + p.objectId().getBytes(StandardCharsets.UTF_8).length : 0);
+        }
+        Out out = new Out(size);
         out.int64(namespaceId);
         out.int32(changes.size());
-        for (Change c : changes) {
+        for (int i = 0; i < changes.size(); i++) {
+            Change c = changes.get(i);
             out.write(c instanceof Put ? PUT : DELETE);
             Overwrite o = c.overwrite();
             if (o instanceof Overwrite.Previous p) {
@@ -51,11 +62,7 @@ final class ApplyCodec {
             } else {
                 out.write(o instanceof Overwrite.None ? 0 : o instanceof Overwrite.Existing ? 1 : 2);
             }
-            if (c instanceof Put put) {
-                out.block(ManifestFormat.encode(put.manifest()));
-            } else {
-                out.block(c.name().getBytes(StandardCharsets.UTF_8));
-            }
+            out.block(blocks.get(i));
         }
         return Bytes.adopt(out.bytes());
     }

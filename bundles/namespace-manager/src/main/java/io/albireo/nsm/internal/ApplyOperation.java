@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,15 +74,8 @@ public final class ApplyOperation implements MetadataOperation {
             byte[] name = change.name().getBytes(StandardCharsets.UTF_8);
             if (change instanceof Put put) {
                 Manifest m = put.manifest();
-                Map<Integer, long[]> byOsd = fragmentsByOsd(m);
-                int[] osds = new int[byOsd.size()];
-                long[][] pairs = new long[byOsd.size()][];
-                int n = 0;
-                for (Map.Entry<Integer, long[]> e : byOsd.entrySet()) {
-                    osds[n] = e.getKey();
-                    pairs[n++] = e.getValue();
-                }
-                items.add(new Item(change, key, manifest, NsmKeys.versionSpan(manifest), osds, pairs,
+                Fragments f = fragments(m);
+                items.add(new Item(change, key, manifest, NsmKeys.versionSpan(manifest), f.osds(), f.pairs(),
                         Segment.rawIdBytes(m.objectId()), name, m.size(), m.storedBytes()));
             } else {
                 items.add(new Item(change, key, null, 0, null, null, null, name, 0, 0));
@@ -105,7 +97,7 @@ public final class ApplyOperation implements MetadataOperation {
         long objects = before.objects();
         long logical = before.logicalBytes();
         long stored = before.storedBytes();
-        Segments segments = new Segments(tx, keys);
+        Segments segments = new Segments(tx, keys, arg.items().size());
         List<ApplyCodec.Outcome> results = new ArrayList<>(arg.items().size());
         for (int i = 0; i < arg.items().size(); i++) {
             Item item = arg.items().get(i);
@@ -164,25 +156,52 @@ public final class ApplyOperation implements MetadataOperation {
 
     /** The OSDs and fragments of {@code m}'s written fragments: OSD -> ascending {@link Segment#pair}s. */
     static Map<Integer, long[]> fragmentsByOsd(Manifest m) {
-        Map<Integer, long[]> byOsd = new HashMap<>();
-        Map<Integer, Integer> counts = new HashMap<>();
+        Fragments f = fragments(m);
+        Map<Integer, long[]> byOsd = new LinkedHashMap<>();
+        for (int i = 0; i < f.osds().length; i++) {
+            byOsd.put(f.osds()[i], f.pairs()[i]);
+        }
+        return byOsd;
+    }
+
+    /** {@link #fragmentsByOsd} as arrays, OSDs in order of first appearance: no boxing, no hashing. */
+    record Fragments(int[] osds, long[][] pairs) {
+    }
+
+    static Fragments fragments(Manifest m) {
+        int total = 0;
+        for (Manifest.Chunk c : m.chunks()) {
+            total += c.fragments().size();
+        }
+        int[] osds = new int[total];
+        int[] counts = new int[total];
+        long[][] pairs = new long[total][];
+        int n = 0;
         for (int c = 0; c < m.chunks().size(); c++) {
             List<Manifest.Fragment> fragments = m.chunks().get(c).fragments();
             for (int f = 0; f < fragments.size(); f++) {
                 int osd = fragments.get(f).osd();
-                if (osd != Manifest.Fragment.NOT_WRITTEN) {
-                    int n = counts.merge(osd, 1, Integer::sum);
-                    long[] pairs = byOsd.computeIfAbsent(osd, o -> new long[2]);
-                    if (n > pairs.length) {
-                        pairs = Arrays.copyOf(pairs, 2 * pairs.length);
-                        byOsd.put(osd, pairs);
-                    }
-                    pairs[n - 1] = Segment.pair(c, f);
+                if (osd == Manifest.Fragment.NOT_WRITTEN) {
+                    continue;
                 }
+                // A manifest has tens of fragments: a linear search beats a hash map here.
+                int i = 0;
+                while (i < n && osds[i] != osd) {
+                    i++;
+                }
+                if (i == n) {
+                    osds[n] = osd;
+                    pairs[n++] = new long[total];
+                }
+                pairs[i][counts[i]++] = Segment.pair(c, f);
             }
         }
-        byOsd.replaceAll((osd, pairs) -> Arrays.copyOf(pairs, counts.get(osd)));
-        return byOsd;
+        int[] o = Arrays.copyOf(osds, n);
+        long[][] p = new long[n][];
+        for (int i = 0; i < n; i++) {
+            p[i] = Arrays.copyOf(pairs[i], counts[i]);
+        }
+        return new Fragments(o, p);
     }
 
     /**
@@ -196,9 +215,13 @@ public final class ApplyOperation implements MetadataOperation {
         private final Map<Ref, Segment> touched = new LinkedHashMap<>();
         private long current;
 
-        Segments(MetadataTransaction tx, NsmKeys keys) {
+        private final int expected;
+
+        /** @param expected how many entries this apply's new segments may get: sizes their maps once */
+        Segments(MetadataTransaction tx, NsmKeys keys, int expected) {
             this.tx = tx;
             this.keys = keys;
+            this.expected = expected;
         }
 
         /** @return this apply's segment id, taken from the counter on first use (deterministic: no clock) */
@@ -220,7 +243,7 @@ public final class ApplyOperation implements MetadataOperation {
             if (s == null) {
                 Bytes key = keys.segment(osd, segment);
                 // This apply's segment is new: nothing to read.
-                s = segment == current ? Segment.empty()
+                s = segment == current ? Segment.empty(expected)
                         : tx.get(key).map(Segment::decode).orElseGet(Segment::empty);
                 touched.put(ref, s);
             }

@@ -53,13 +53,18 @@ final class Segment {
     private final boolean stored;
     private boolean dirty;
 
-    private Segment(boolean stored) {
+    private Segment(boolean stored, int expected) {
         this.stored = stored;
-        this.entries = stored ? new TreeMap<>() : new LinkedHashMap<>();
+        this.entries = stored ? new TreeMap<>() : new LinkedHashMap<>(Math.max(16, expected * 4 / 3 + 1));
     }
 
     static Segment empty() {
-        return new Segment(false);
+        return new Segment(false, 0);
+    }
+
+    /** @return a new segment sized for {@code expected} entries */
+    static Segment empty(int expected) {
+        return new Segment(false, expected);
     }
 
     static long pair(int chunk, int fragment) {
@@ -170,7 +175,7 @@ final class Segment {
             if (in.get() != VERSION) {
                 throw new IntegrityException("reverse index segment: unknown version " + b[0]);
             }
-            Segment s = new Segment(true);
+            Segment s = new Segment(true, 0);
             // An entry takes at least 4 bytes: bounds what a forged count can make us allocate.
             int count = length(in, 4);
             byte[] previous = new byte[0];
