@@ -196,9 +196,30 @@ public final class ManifestFormat {
             return buf;
         }
 
+        // ByteArrayOutputStream's writes are synchronized: a lock per byte for an encoder that one thread owns.
+        @Override
+        public void write(int b) {
+            if (count == buf.length) {
+                buf = java.util.Arrays.copyOf(buf, 2 * buf.length + 1);
+            }
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (len > buf.length - count) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(2 * buf.length, count + len));
+            }
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
         /** @return the buffer, after growing it by {@code n} bytes that the caller fills at {@code size() - n} */
         byte[] reserve(int n) {
-            write(new byte[n], 0, n);
+            if (n > buf.length - count) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(2 * buf.length, count + n));
+            }
+            count += n;
             return buf;
         }
 

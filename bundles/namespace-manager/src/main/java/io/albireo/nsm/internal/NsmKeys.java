@@ -5,6 +5,7 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 
 import io.albireo.api.Bytes;
 import io.albireo.api.IntegrityException;
@@ -85,6 +86,67 @@ final class NsmKeys {
         Segment.varint(out, segment);
         out.writeBytes(manifest);
         return Bytes.adopt(out.toByteArray());
+    }
+
+    /**
+     * Where the version is in a manifest's stored form (after the format byte, the flags, the name and the object id;
+     * docs/MANIFEST.md), so that {@link #storedValue(long, byte[], int, int, long)} can splice another one in.
+     *
+     * @param manifest a stored form that {@link ManifestFormat#decode} accepted
+     * @return the version's first byte and the byte after it, as {@code start << 32 | end}
+     */
+    static long versionSpan(byte[] manifest) {
+        ByteBuffer in = ByteBuffer.wrap(manifest, 1, manifest.length - 1);
+        Segment.varint(in);
+        for (int field = 0; field < 2; field++) {
+            int length = (int) Segment.varint(in);
+            in.position(in.position() + length);
+        }
+        long start = in.position();
+        Segment.varint(in);
+        return start << 32 | in.position();
+    }
+
+    /**
+     * The value of a manifest key from a manifest's stored form with another version spliced in at {@code [versionAt,
+     * versionEnd)} and the CRC32C recomputed: what {@link #storedValue(long, Manifest)} gives for that manifest with
+     * that version, without decoding and re-encoding it on the committer.
+     */
+    static Bytes storedValue(long segment, byte[] manifest, int versionAt, int versionEnd, long version) {
+        int crcAt = manifest.length - 4;
+        byte[] out = new byte[varintLength(segment) + versionAt + varintLength(version) + crcAt - versionEnd + 4];
+        int p = putVarint(out, 0, segment);
+        int start = p;
+        System.arraycopy(manifest, 0, out, p, versionAt);
+        p = putVarint(out, p + versionAt, version);
+        System.arraycopy(manifest, versionEnd, out, p, crcAt - versionEnd);
+        p += crcAt - versionEnd;
+        CRC32C crc = new CRC32C();
+        crc.update(out, start, p - start);
+        int v = (int) crc.getValue();
+        out[p] = (byte) (v >>> 24);
+        out[p + 1] = (byte) (v >>> 16);
+        out[p + 2] = (byte) (v >>> 8);
+        out[p + 3] = (byte) v;
+        return Bytes.adopt(out);
+    }
+
+    private static int varintLength(long v) {
+        int n = 1;
+        for (; v >= 0x80 || v < 0; v >>>= 7) {
+            n++;
+        }
+        return n;
+    }
+
+    private static int putVarint(byte[] out, int at, long value) {
+        int p = at;
+        long v = value;
+        for (; v >= 0x80 || v < 0; v >>>= 7) {
+            out[p++] = (byte) (v & 0x7f | 0x80);
+        }
+        out[p++] = (byte) v;
+        return p;
     }
 
     static Stored stored(Bytes value) {

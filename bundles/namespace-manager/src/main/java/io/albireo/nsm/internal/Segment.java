@@ -8,6 +8,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -31,28 +32,52 @@ final class Segment {
      * One object's fragments on the OSD.
      *
      * @param pairs per fragment {@code chunk << 32 | fragment}, ascending
+     * @param rawId the object id's 16 bytes when it is stored raw ({@link #rawId}), else null
+     * @param name the name's UTF-8 bytes, or null to encode it from the map's key
      */
-    record Entry(String objectId, long[] pairs) {
+    record Entry(String objectId, long[] pairs, byte[] rawId, byte[] name) {
+        Entry(String objectId, long[] pairs) {
+            this(objectId, pairs, rawIdBytes(objectId), null);
+        }
     }
 
-    private final TreeMap<String, Entry> entries = new TreeMap<>();
+    /** @return the 16 bytes of {@code id} if it is stored raw, else null: computed once per object, not per OSD */
+    static byte[] rawIdBytes(String id) {
+        return rawId(id) ? HEX.parseHex(id) : null;
+    }
+
+    // A read segment keeps its (sorted) TreeMap; a new one, filled by one apply, a LinkedHashMap that encode sorts
+    // once: 20 TreeMaps of 1000 entries cost the committer more than one sort each, which is linear when the
+    // apply's names come in order.
+    private final Map<String, Entry> entries;
     private final boolean stored;
     private boolean dirty;
 
-    private Segment(boolean stored) {
+    private Segment(boolean stored, int expected) {
         this.stored = stored;
+        this.entries = stored ? new TreeMap<>() : new LinkedHashMap<>(Math.max(16, expected * 4 / 3 + 1));
     }
 
     static Segment empty() {
-        return new Segment(false);
+        return new Segment(false, 0);
+    }
+
+    /** @return a new segment sized for {@code expected} entries */
+    static Segment empty(int expected) {
+        return new Segment(false, expected);
     }
 
     static long pair(int chunk, int fragment) {
         return (long) chunk << 32 | fragment;
     }
 
+    /** @return the entries by name (a copy when the segment is new) */
     NavigableMap<String, Entry> entries() {
-        return entries;
+        return entries instanceof TreeMap<String, Entry> t ? t : new TreeMap<>(entries);
+    }
+
+    boolean isEmpty() {
+        return entries.isEmpty();
     }
 
     /** @return whether the segment was read from the store (so an emptied one must be deleted) */
@@ -74,27 +99,29 @@ final class Segment {
     }
 
     Bytes encode() {
-        Out out = new Out();
+        // ~25 bytes an entry in the benchmark's batches (docs/MANIFEST.md); the buffer grows if not.
+        Out out = new Out(16 + 32 * entries.size());
         out.write(VERSION);
         out.varint(entries.size());
         byte[] previous = new byte[0];
-        for (Map.Entry<String, Entry> e : entries.entrySet()) {
-            byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+        for (Map.Entry<String, Entry> e : sorted()) {
+            byte[] name = e.getValue().name() != null ? e.getValue().name()
+                    : e.getKey().getBytes(StandardCharsets.UTF_8);
             int shared = Arrays.mismatch(previous, name);
             shared = shared < 0 ? name.length : Math.min(shared, name.length);
             out.varint(shared);
             out.varint(name.length - shared);
             out.write(name, shared, name.length - shared);
             previous = name;
-            String id = e.getValue().objectId();
-            if (rawId(id)) {
+            byte[] raw = e.getValue().rawId();
+            if (raw != null) {
                 out.write(1);
-                out.writeBytes(HEX.parseHex(id));
+                out.write(raw, 0, raw.length);
             } else {
-                byte[] b = id.getBytes(StandardCharsets.UTF_8);
+                byte[] b = e.getValue().objectId().getBytes(StandardCharsets.UTF_8);
                 out.write(0);
                 out.varint(b.length);
-                out.writeBytes(b);
+                out.write(b, 0, b.length);
             }
             long[] pairs = e.getValue().pairs();
             out.varint(pairs.length);
@@ -105,8 +132,18 @@ final class Segment {
         }
         CRC32C crc = new CRC32C();
         crc.update(out.buffer(), 0, out.size());
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
-        return Bytes.adopt(out.toByteArray());
+        out.int32((int) crc.getValue());
+        return Bytes.adopt(out.bytes());
+    }
+
+    @SuppressWarnings("unchecked")
+    private Iterable<Map.Entry<String, Entry>> sorted() {
+        if (entries instanceof TreeMap) {
+            return entries.entrySet();
+        }
+        Map.Entry<String, Entry>[] a = entries.entrySet().toArray(new Map.Entry[0]);
+        Arrays.sort(a, Map.Entry.comparingByKey());
+        return Arrays.asList(a);
     }
 
     static boolean rawId(String id) {
@@ -138,7 +175,7 @@ final class Segment {
             if (in.get() != VERSION) {
                 throw new IntegrityException("reverse index segment: unknown version " + b[0]);
             }
-            Segment s = new Segment(true);
+            Segment s = new Segment(true, 0);
             // An entry takes at least 4 bytes: bounds what a forged count can make us allocate.
             int count = length(in, 4);
             byte[] previous = new byte[0];
@@ -150,9 +187,10 @@ final class Segment {
                 byte[] name = Arrays.copyOf(previous, shared + length(in, 1));
                 in.get(name, shared, name.length - shared);
                 previous = name;
+                byte[] raw = null;
                 String id = switch (in.get()) {
                     case 0 -> utf8(bytes(in, length(in, 1)));
-                    case 1 -> HEX.formatHex(bytes(in, 16));
+                    case 1 -> HEX.formatHex(raw = bytes(in, 16));
                     default -> throw new IntegrityException("reverse index segment: unknown object id kind");
                 };
                 long[] pairs = new long[length(in, 2)];
@@ -164,7 +202,7 @@ final class Segment {
                     }
                     pairs[p] = chunk << 32 | fragment;
                 }
-                s.entries.put(utf8(name), new Entry(id, pairs));
+                s.entries.put(utf8(name), new Entry(id, pairs, raw, name));
             }
             if (in.hasRemaining()) {
                 throw new IntegrityException("reverse index segment: " + in.remaining() + " bytes too many");
@@ -219,17 +257,4 @@ final class Segment {
         out.write((int) v);
     }
 
-    private static final class Out extends ByteArrayOutputStream {
-        Out() {
-            super(1024);
-        }
-
-        void varint(long v) {
-            Segment.varint(this, v);
-        }
-
-        byte[] buffer() {
-            return buf;
-        }
-    }
 }

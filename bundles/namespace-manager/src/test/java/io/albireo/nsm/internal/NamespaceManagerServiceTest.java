@@ -30,6 +30,7 @@ import io.albireo.api.Entry;
 import io.albireo.api.IntegrityException;
 import io.albireo.api.KeyRange;
 import io.albireo.api.metadata.Manifest;
+import io.albireo.api.metadata.ManifestFormat;
 import io.albireo.api.metadata.ManifestSamples;
 import io.albireo.api.metadata.MetadataException;
 import io.albireo.api.metadata.Namespace;
@@ -302,6 +303,17 @@ class NamespaceManagerServiceTest {
         assertFalse(keys.manifest("x").startsWith(new NsmKeys(0).manifests()));
         Manifest m = manifest("m");
         assertEquals(new NsmKeys.Stored(300, m), NsmKeys.stored(NsmKeys.storedValue(300, m)));
+        // The committer splices the version into the manifest as sent: the same bytes as encoding it anew.
+        for (long sent : new long[] {0, 1, 127, 128, Long.MAX_VALUE}) {
+            byte[] form = ManifestFormat.encode(m.withVersion(sent));
+            long span = NsmKeys.versionSpan(form);
+            for (long version : new long[] {1, 127, 128, 1L << 40, Long.MAX_VALUE}) {
+                for (long segment : new long[] {0, 300}) {
+                    assertEquals(NsmKeys.storedValue(segment, m.withVersion(version)), NsmKeys.storedValue(segment,
+                            form, (int) (span >>> 32), (int) span, version), sent + " -> " + version);
+                }
+            }
+        }
 
         Segment s = Segment.empty();
         s.put("", new Segment.Entry("", new long[] {Segment.pair(0, 0)}));

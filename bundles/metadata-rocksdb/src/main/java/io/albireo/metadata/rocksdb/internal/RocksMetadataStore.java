@@ -346,13 +346,15 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
             throw new IllegalArgumentException("an operation's argument is at most " + MAX_VALUE + " bytes; got "
                     + argument.length());
         }
+        MetadataOperation op = operations.apply(operation);
+        if (op == null) {
+            throw new StorageException("metadata operation '" + operation + "' is not registered: no"
+                    + " MetadataOperation service of that name runs here");
+        }
+        // Decoding on the caller's thread: the committer is the one thread every mutation waits for.
+        Object prepared = op.prepare(argument);
         return submit(new Command(operation, tx -> {
-            MetadataOperation op = operations.apply(operation);
-            if (op == null) {
-                throw new StorageException("metadata operation '" + operation + "' is not registered: no"
-                        + " MetadataOperation service of that name runs here");
-            }
-            Bytes result = op.apply(tx, argument);
+            Bytes result = op.apply(tx, prepared);
             return result == null ? Bytes.EMPTY : result;
         }));
     }

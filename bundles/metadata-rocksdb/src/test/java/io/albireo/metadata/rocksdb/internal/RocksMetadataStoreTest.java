@@ -130,6 +130,49 @@ class RocksMetadataStoreTest {
     }
 
     @Test
+    void prepareRunsOnTheCallersThreadAndItsFailureQueuesNothing() {
+        Thread caller = Thread.currentThread();
+        AtomicReference<Thread> preparedOn = new AtomicReference<>();
+        AtomicReference<Thread> appliedOn = new AtomicReference<>();
+        operations.put("prepared", new MetadataOperation() {
+            @Override
+            public String name() {
+                return "prepared";
+            }
+
+            @Override
+            public Object prepare(Bytes argument) {
+                preparedOn.set(Thread.currentThread());
+                if (argument.utf8().equals("bad")) {
+                    throw new IllegalArgumentException("bad argument");
+                }
+                return argument.utf8().toUpperCase(java.util.Locale.ROOT);
+            }
+
+            @Override
+            public Bytes apply(MetadataTransaction tx, Object prepared) {
+                appliedOn.set(Thread.currentThread());
+                tx.put(b("p"), Bytes.utf8((String) prepared));
+                return Bytes.utf8((String) prepared);
+            }
+
+            @Override
+            public Bytes apply(MetadataTransaction tx, Bytes argument) {
+                return apply(tx, prepare(argument));
+            }
+        });
+        long commands = store.status().commands();
+        assertEquals(b("ABC"), store.execute("prepared", b("abc")));
+        assertEquals(caller, preparedOn.get());
+        assertTrue(appliedOn.get() != caller, "apply runs on the committer");
+        assertEquals(Optional.of(b("ABC")), store.get(b("p")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> store.execute("prepared", b("bad")));
+        assertEquals("bad argument", e.getMessage());
+        assertEquals(commands + 1, store.status().commands(), "a failed prepare queues nothing");
+    }
+
+    @Test
     void operationRangesMergeTheBatchAndItsOwnWrites() {
         put("r/1", "r/3", "r/5");
         operations.put("scan", TestOperations.op("scan", (tx, arg) -> {
