@@ -131,15 +131,7 @@ public final class ProxyObjectStore implements ObjectStore {
         this.writer = new ObjectWriter(abm, osds, pipelines, fragments, work, settings, codecThreads);
         this.reader = new ObjectReader(nsm, writer, osds, pipelines, fragments, manifests, work, stats);
         osds.refreshClaims();
-        if (settings.claimLocalOsds() && abm.presets().isEmpty()) {
-            try {
-                abm.createPreset(DEFAULT_PRESET);
-                abm.setDefaultPreset(DEFAULT_PRESET.name());
-                LOG.info("made the default preset {}", DEFAULT_PRESET);
-            } catch (RuntimeException e) {
-                LOG.warn("could not make the default preset: {}", e.getMessage());
-            }
-        }
+        ensureDefaults(); // at once when everything is there (the usual case); else again at every refresh
         timer.scheduleWithFixedDelay(this::refresh, 0, Math.max(1, settings.usageRefreshSeconds()),
                 TimeUnit.SECONDS);
     }
@@ -200,7 +192,7 @@ public final class ProxyObjectStore implements ObjectStore {
                 } catch (OsdClaimedException e) {
                     LOG.info("OSD {} is not claimed: {}", id, e.getMessage());
                 } catch (RuntimeException e) {
-                    LOG.warn("could not claim OSD {}: {}", id, e.toString());
+                    LOG.info("could not claim OSD {} yet (tried again at the next refresh): {}", id, e.toString());
                     continue;
                 }
             }
@@ -209,8 +201,34 @@ public final class ProxyObjectStore implements ObjectStore {
         osds.refreshClaims();
     }
 
+    /**
+     * The embedded appliance's defaults: a default preset when there is none, and claims of the OSDs nobody owns.
+     * Tried again at every refresh until they hold, because what they need comes up in any order at boot: the ALBA
+     * manager checks a preset's algorithms against the codec registry, and claims an OSD only once its own reference
+     * to that Osd service is bound.
+     */
+    private void ensureDefaults() {
+        if (!settings.claimLocalOsds()) {
+            return;
+        }
+        if (abm.presets().isEmpty()) {
+            try {
+                abm.createPreset(DEFAULT_PRESET);
+                abm.setDefaultPreset(DEFAULT_PRESET.name());
+                LOG.info("made the default preset {}", DEFAULT_PRESET);
+            } catch (RuntimeException e) {
+                LOG.info("the default preset cannot be made yet (tried again in {} s): {}",
+                        settings.usageRefreshSeconds(), e.getMessage());
+            }
+        }
+        if (!unclaimed.isEmpty()) {
+            claimNew();
+        }
+    }
+
     private void refresh() {
         try {
+            ensureDefaults();
             osds.refreshClaims();
             osds.refreshUsage();
         } catch (RuntimeException e) {
