@@ -15,9 +15,9 @@ import io.albireo.api.osd.OsdIdentity;
 import io.albireo.api.osd.OsdStatistics;
 
 /**
- * A real ASD store (RocksDB and blob files) offered as an Osd without the network: what the proxy's tests write
- * to (copied from the ABM's tests). It
- * lives in the ASD's package for {@code AsdStore.range}, which the bundle keeps package-private.
+ * A real ASD store (RocksDB and blob files) offered as an Osd without the network: what the ABM's and the proxy's
+ * tests claim and write to (through this bundle's test-jar). It lives in the ASD's package for {@code AsdStore.range},
+ * which the bundle keeps package-private.
  */
 public final class StoreOsd implements Osd {
     private final AsdStore store;
