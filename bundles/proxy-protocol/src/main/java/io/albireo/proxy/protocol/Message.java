@@ -11,6 +11,7 @@ import io.albireo.api.IntegrityException;
 import io.albireo.api.StorageException;
 import io.albireo.api.metadata.MetadataException;
 import io.albireo.api.object.ObjectInfo;
+import io.albireo.api.object.ObjectNotFoundException;
 import io.albireo.api.object.ObjectStore.ObjectAssert;
 import io.albireo.api.object.ObjectStore.ObjectChange;
 import io.albireo.api.object.ObjectStore.ObjectRange;

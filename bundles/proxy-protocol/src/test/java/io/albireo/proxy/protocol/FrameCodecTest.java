@@ -20,6 +20,7 @@ import io.albireo.api.AssertFailedException;
 import io.albireo.api.Bytes;
 import io.albireo.api.codec.Digest;
 import io.albireo.api.object.ObjectInfo;
+import io.albireo.api.object.ObjectNotFoundException;
 import io.albireo.api.object.ObjectStore.ObjectAssert;
 import io.albireo.api.object.ObjectStore.ObjectChange;
 import io.albireo.api.object.ObjectStore.ObjectRange;

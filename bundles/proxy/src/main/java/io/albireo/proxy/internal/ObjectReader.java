@@ -17,6 +17,7 @@ import io.albireo.api.StorageException;
 import io.albireo.api.codec.Digest;
 import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.NamespaceManager;
+import io.albireo.api.object.ObjectNotFoundException;
 import io.albireo.api.object.ObjectStore.ObjectRange;
 import io.albireo.api.osd.Osd;
 import io.albireo.api.osd.OsdUnavailableException;
@@ -271,8 +272,8 @@ final class ObjectReader {
         for (Map.Entry<List<String>, List<Integer>> e : byObject.entrySet()) {
             String ns = e.getKey().get(0);
             String name = e.getKey().get(1);
-            Manifest m = manifest(ns, name, false).orElseThrow(() -> new StorageException("object " + ns + "/" + name
-                    + " does not exist"));
+            Manifest m = manifest(ns, name, false).orElseThrow(() -> new ObjectNotFoundException("object " + ns
+                    + "/" + name + " does not exist"));
             Context ctx = new Context(ns, namespaceId(ns), m);
             contexts.put(e.getKey(), ctx);
             pending.put(e.getKey(), start(ctx, batcher, ranges, e.getValue(), results));

@@ -22,7 +22,7 @@ import io.albireo.api.metadata.Policy;
 import io.albireo.api.object.ObjectInfo;
 import io.albireo.api.object.ObjectStore;
 import io.albireo.api.object.Overwrite;
-import io.albireo.proxy.protocol.ObjectNotFoundException;
+import io.albireo.api.object.ObjectNotFoundException;
 
 /**
  * A test double for the proxy: objects in a ConcurrentSkipListMap per namespace, whole in memory, with just enough of

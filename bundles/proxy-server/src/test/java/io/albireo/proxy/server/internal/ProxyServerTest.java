@@ -44,7 +44,7 @@ import io.albireo.proxy.client.ProxyClient;
 import io.albireo.proxy.protocol.FrameCodec;
 import io.albireo.proxy.protocol.Limits;
 import io.albireo.proxy.protocol.Message;
-import io.albireo.proxy.protocol.ObjectNotFoundException;
+import io.albireo.api.object.ObjectNotFoundException;
 
 /** The protocol, the server and the client together, over real loopback sockets, on {@link MapObjectStore}. */
 @Timeout(value = 300, unit = TimeUnit.SECONDS) // a guard against hangs, not a measurement

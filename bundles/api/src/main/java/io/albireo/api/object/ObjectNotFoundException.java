@@ -1,10 +1,10 @@
-package io.albireo.proxy.protocol;
+package io.albireo.api.object;
 
 import io.albireo.api.StorageException;
 
 /**
- * A request named an object or namespace that does not exist (a read of a missing object). It travels as the
- * NOT_FOUND failure; a store that throws it, or a subclass, is reported as such to remote clients.
+ * A request named an object or namespace that does not exist (a read of a missing object). The proxy protocol
+ * carries it as its NOT_FOUND failure, so a remote client gets it back as this type.
  */
 public class ObjectNotFoundException extends StorageException {
     private static final long serialVersionUID = 1L;
