@@ -18,6 +18,7 @@ import org.osgi.framework.ServiceReference;
 import io.albireo.api.StorageException;
 import io.albireo.api.osd.Osd;
 import io.albireo.api.osd.OsdIdentity;
+import io.albireo.console.support.TrailingOptions;
 
 /**
  * {@code osd:bench ID}: measures one OSD through its Osd service, whatever its driver, as the rest of the appliance

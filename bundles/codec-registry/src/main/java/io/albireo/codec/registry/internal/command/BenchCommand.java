@@ -18,6 +18,7 @@ import io.albireo.api.codec.CodecRegistry;
 import io.albireo.api.codec.CodecRegistry.AlgorithmInfo;
 import io.albireo.api.codec.Compressor;
 import io.albireo.api.codec.ErasureCodec;
+import io.albireo.console.support.TrailingOptions;
 
 /**
  * {@code codec:bench NAME}: measures one algorithm inside the running appliance, on one thread, like

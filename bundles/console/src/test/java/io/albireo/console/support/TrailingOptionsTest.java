@@ -1,4 +1,4 @@
-package io.albireo.codec.registry.internal.command;
+package io.albireo.console.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

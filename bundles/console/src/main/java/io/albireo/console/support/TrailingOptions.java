@@ -1,4 +1,4 @@
-package io.albireo.osd.console.internal;
+package io.albireo.console.support;
 
 import java.lang.reflect.Field;
 import java.util.Arrays;
@@ -9,17 +9,15 @@ import org.apache.karaf.shell.support.CommandException;
 
 /**
  * Applies options written after a command's arguments. Karaf parses options only before the first argument
- * ({@code osd:bench --size 4096 ID}); operators also write them after ({@code osd:bench ID --size 4096}), so a command
- * collects the tokens after its arguments and hands them here, to set the same {@link Option} fields.
- *
- * <p>A copy of codec-registry's, which is private to that bundle: console helpers have no shared home yet.
+ * ({@code codec:bench --impl isal rs}); operators also write them after ({@code codec:bench rs --impl isal}), so a
+ * command collects the tokens after its arguments and hands them here, to set the same {@link Option} fields.
  */
-final class TrailingOptions {
+public final class TrailingOptions {
 
     private TrailingOptions() {
     }
 
-    static void apply(Object action, List<String> tokens) throws CommandException {
+    public static void apply(Object action, List<String> tokens) throws CommandException {
         if (tokens == null) {
             return;
         }
