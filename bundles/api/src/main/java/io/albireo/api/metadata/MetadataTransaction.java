@@ -13,6 +13,20 @@ public interface MetadataTransaction {
     /** @return the value of {@code key}, with this transaction's writes applied */
     Optional<Bytes> get(Bytes key);
 
+    /**
+     * Several gets at once: what an operation that touches many keys reads first, so that the store can look them
+     * up in one pass (RocksDB's multi-get) rather than one call per key.
+     *
+     * @return per key, in order, what {@link #get(Bytes)} would return
+     */
+    default List<Optional<Bytes>> get(List<Bytes> keys) {
+        List<Optional<Bytes>> values = new java.util.ArrayList<>(keys.size());
+        for (Bytes k : keys) {
+            values.add(get(k));
+        }
+        return values;
+    }
+
     /** @return the entries in {@code range}, with this transaction's writes applied */
     List<Entry> range(KeyRange range, int limit, boolean reverse);
 

@@ -586,6 +586,41 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         }
 
         @Override
+        public List<Optional<Bytes>> get(List<Bytes> keys) {
+            checkUsable();
+            if (keys.size() > MAX_ITEMS) {
+                throw new IllegalArgumentException("a multi-get takes at most " + MAX_ITEMS + " keys; got "
+                        + keys.size());
+            }
+            List<Optional<Bytes>> values = new ArrayList<>(keys.size());
+            List<byte[]> misses = new ArrayList<>();
+            for (Bytes k : keys) {
+                checkKey(k);
+                Optional<Bytes> v = batch.get(k);
+                values.add(v);
+                if (v == null) {
+                    misses.add(k.toByteArray());
+                }
+            }
+            if (misses.isEmpty()) {
+                return values;
+            }
+            try {
+                // One JNI call and one batched lookup for the keys the batch has not written.
+                List<byte[]> found = db.multiGetAsList(misses);
+                for (int i = 0, m = 0; i < values.size(); i++) {
+                    if (values.get(i) == null) {
+                        values.set(i, Optional.ofNullable(found.get(m++)).map(Bytes::adopt));
+                    }
+                }
+                return values;
+            } catch (RocksDBException e) {
+                throw new StorageException("the metadata store cannot read " + misses.size() + " keys: "
+                        + e.getMessage(), e);
+            }
+        }
+
+        @Override
         public List<Entry> range(KeyRange range, int limit, boolean reverse) {
             checkUsable();
             checkRange(range, limit);

@@ -201,6 +201,7 @@ class RocksMetadataStoreTest {
             }
             return Bytes.EMPTY;
         }));
+        store.apply(List.of(), List.of(Update.set(b("committed"), b("c"))));
         Thread holder = new Thread(() -> store.execute("hold", Bytes.EMPTY));
         holder.start();
         inside.await();
@@ -211,6 +212,8 @@ class RocksMetadataStoreTest {
             tx.put(b("own"), b("2"));
             read.set(tx.get(b("batch")).map(Bytes::utf8).orElse("absent") + "/"
                     + tx.get(b("leak")).map(Bytes::utf8).orElse("absent") + "/"
+                    + tx.get(List.of(b("leak"), b("own"), b("batch"), b("committed"))).stream()
+                            .map(v -> v.map(Bytes::utf8).orElse("absent")).toList() + "/"
                     + tx.range(KeyRange.all(), 10, false).stream().map(e -> e.key().utf8() + "=" + e.value().utf8())
                             .toList());
             return Bytes.EMPTY;
@@ -238,7 +241,7 @@ class RocksMetadataStoreTest {
         for (Thread t : clients) {
             t.join();
         }
-        assertEquals("1/absent/[batch=1, own=2]", read.get());
+        assertEquals("1/absent/[absent, 2, 1, c]/[batch=1, committed=c, own=2]", read.get());
     }
 
     @Test
