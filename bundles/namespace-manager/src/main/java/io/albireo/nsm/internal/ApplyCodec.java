@@ -116,8 +116,8 @@ final class ApplyCodec {
     record Stored(long version) implements Outcome {
     }
 
-    /** A delete: the manifest it deleted, if there was one. */
-    record Deleted(Optional<Manifest> previous) implements Outcome {
+    /** A delete: the stored form of the manifest it deleted, or null if there was none. */
+    record Deleted(byte[] previous) implements Outcome {
     }
 
     static Bytes encodeResult(List<Outcome> results) {
@@ -127,9 +127,9 @@ final class ApplyCodec {
             if (r instanceof Stored s) {
                 out.write(STORED);
                 out.int64(s.version());
-            } else if (((Deleted) r).previous().isPresent()) {
+            } else if (((Deleted) r).previous() != null) {
                 out.write(DELETED);
-                out.block(ManifestFormat.encode(((Deleted) r).previous().get()));
+                out.block(((Deleted) r).previous());
             } else {
                 out.write(ABSENT);
             }

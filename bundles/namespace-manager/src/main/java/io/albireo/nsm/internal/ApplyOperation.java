@@ -4,10 +4,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.osgi.service.component.annotations.Component;
 
@@ -52,9 +56,10 @@ public final class ApplyOperation implements MetadataOperation {
      * @param size a put's size, and {@code storedBytes} its stored bytes
      * @param rawId a put's object id as {@link Segment.Entry#rawId}
      * @param name the name's UTF-8 bytes
+     * @param first whether this is the first change of its name in the apply (so no earlier one wrote its key)
      */
     record Item(Change change, Bytes key, byte[] manifest, long versionSpan, int[] osds, long[][] pairs,
-            byte[] rawId, byte[] name, long size, long storedBytes) {
+            byte[] rawId, byte[] name, long size, long storedBytes, boolean first) {
     }
 
     /** The prepared argument: {@link #prepare}'s result. */
@@ -67,8 +72,10 @@ public final class ApplyOperation implements MetadataOperation {
         ApplyCodec.Argument arg = ApplyCodec.decodeArgument(argument);
         NsmKeys keys = new NsmKeys(arg.namespaceId());
         List<Item> items = new ArrayList<>(arg.changes().size());
+        Set<String> seen = new HashSet<>(Math.max(16, arg.changes().size() * 4 / 3 + 1));
         for (int i = 0; i < arg.changes().size(); i++) {
             Change change = arg.changes().get(i);
+            boolean first = seen.add(change.name());
             Bytes key = keys.manifest(change.name());
             byte[] manifest = arg.manifests().get(i);
             byte[] name = change.name().getBytes(StandardCharsets.UTF_8);
@@ -76,9 +83,9 @@ public final class ApplyOperation implements MetadataOperation {
                 Manifest m = put.manifest();
                 Fragments f = fragments(m);
                 items.add(new Item(change, key, manifest, NsmKeys.versionSpan(manifest), f.osds(), f.pairs(),
-                        Segment.rawIdBytes(m.objectId()), name, m.size(), m.storedBytes()));
+                        Segment.rawIdBytes(m.objectId()), name, m.size(), m.storedBytes(), first));
             } else {
-                items.add(new Item(change, key, null, 0, null, null, null, name, 0, 0));
+                items.add(new Item(change, key, null, 0, null, null, null, name, 0, 0, first));
             }
         }
         return new Prepared(arg.namespaceId(), items);
@@ -99,11 +106,22 @@ public final class ApplyOperation implements MetadataOperation {
         long stored = before.storedBytes();
         Segments segments = new Segments(tx, keys, arg.items().size());
         List<ApplyCodec.Outcome> results = new ArrayList<>(arg.items().size());
+        // Every name's first change reads what the store holds, all in one multi-get; a later change of the same
+        // name reads its key again, to see what the earlier one wrote.
+        List<Bytes> firstKeys = new ArrayList<>(arg.items().size());
+        for (Item item : arg.items()) {
+            if (item.first()) {
+                firstKeys.add(item.key());
+            }
+        }
+        List<Optional<Bytes>> held = tx.get(firstKeys);
+        int next = 0;
         for (int i = 0; i < arg.items().size(); i++) {
             Item item = arg.items().get(i);
             Change change = item.change();
             Bytes key = item.key();
-            Optional<NsmKeys.Stored> old = tx.get(key).map(NsmKeys::stored);
+            Optional<Bytes> value = item.first() ? held.get(next++) : tx.get(key);
+            Optional<NsmKeys.Stored> old = value.map(NsmKeys::stored);
             Optional<Manifest> previous = old.map(NsmKeys.Stored::manifest);
             if (!holds(change.overwrite(), previous)) {
                 throw new AssertFailedException(i, key);
@@ -134,7 +152,8 @@ public final class ApplyOperation implements MetadataOperation {
                 results.add(new ApplyCodec.Stored(version));
             } else {
                 previous.ifPresent(p -> tx.delete(key));
-                results.add(new ApplyCodec.Deleted(previous));
+                // The stored form as it is: re-encoding the manifest would give the same bytes, at a cost.
+                results.add(new ApplyCodec.Deleted(value.map(NsmKeys::manifestForm).orElse(null)));
             }
         }
         segments.flush();
@@ -164,7 +183,7 @@ public final class ApplyOperation implements MetadataOperation {
         return byOsd;
     }
 
-    /** {@link #fragmentsByOsd} as arrays, OSDs in order of first appearance: no boxing, no hashing. */
+    /** {@link #fragmentsByOsd} as arrays, OSDs ascending: no boxing, no hashing. */
     record Fragments(int[] osds, long[][] pairs) {
     }
 
@@ -173,55 +192,70 @@ public final class ApplyOperation implements MetadataOperation {
         for (Manifest.Chunk c : m.chunks()) {
             total += c.fragments().size();
         }
-        int[] osds = new int[total];
-        int[] counts = new int[total];
-        long[][] pairs = new long[total][];
+        // Each written fragment as OSD << 32 | its position in chunk order, sorted: grouped by OSD, pairs ascending
+        // within a group. A manifest has tens of fragments, so the sort is an insertion sort of a few longs.
+        long[] keyed = new long[total];
+        long[] pairAt = new long[total];
         int n = 0;
+        int at = 0;
         for (int c = 0; c < m.chunks().size(); c++) {
             List<Manifest.Fragment> fragments = m.chunks().get(c).fragments();
-            for (int f = 0; f < fragments.size(); f++) {
+            for (int f = 0; f < fragments.size(); f++, at++) {
                 int osd = fragments.get(f).osd();
-                if (osd == Manifest.Fragment.NOT_WRITTEN) {
-                    continue;
+                if (osd != Manifest.Fragment.NOT_WRITTEN) {
+                    pairAt[at] = Segment.pair(c, f);
+                    keyed[n++] = (long) osd << 32 | at;
                 }
-                // A manifest has tens of fragments: a linear search beats a hash map here.
-                int i = 0;
-                while (i < n && osds[i] != osd) {
-                    i++;
-                }
-                if (i == n) {
-                    osds[n] = osd;
-                    pairs[n++] = new long[total];
-                }
-                pairs[i][counts[i]++] = Segment.pair(c, f);
             }
         }
-        int[] o = Arrays.copyOf(osds, n);
-        long[][] p = new long[n][];
+        Arrays.sort(keyed, 0, n);
+        int groups = 0;
         for (int i = 0; i < n; i++) {
-            p[i] = Arrays.copyOf(pairs[i], counts[i]);
+            if (i == 0 || (int) (keyed[i] >>> 32) != (int) (keyed[i - 1] >>> 32)) {
+                groups++;
+            }
         }
-        return new Fragments(o, p);
+        int[] osds = new int[groups];
+        long[][] pairs = new long[groups][];
+        for (int i = 0, g = 0; i < n; g++) {
+            int osd = (int) (keyed[i] >>> 32);
+            int end = i;
+            while (end < n && (int) (keyed[end] >>> 32) == osd) {
+                end++;
+            }
+            osds[g] = osd;
+            pairs[g] = new long[end - i];
+            for (int j = i; j < end; j++) {
+                pairs[g][j - i] = pairAt[(int) keyed[j]];
+            }
+            i = end;
+        }
+        return new Fragments(osds, pairs);
     }
 
     /**
-     * The segments one apply touches, each read at most once and written (or deleted, when emptied) once at the end,
-     * so a batch writes one key per OSD and segment rather than one per fragment.
+     * The segments one apply touches. Stored segments (an object that keeps its segment, an overwritten or deleted
+     * object's) are read at most once and written (or deleted, when emptied) once at the end. This apply's new
+     * segment is not built per OSD as it goes: it is the set of items it indexes, by name, and {@link #flush} sorts
+     * them once and writes every OSD's value from that one order. A batch thus writes one key per OSD and segment
+     * rather than one per fragment, and sorts its names once rather than once per OSD.
      */
     private static final class Segments {
+        private static final Comparator<Item> BY_NAME = Comparator.comparing(i -> i.change().name());
+
         private final MetadataTransaction tx;
         private final NsmKeys keys;
         // By OSD and segment id, not by key: a key per fragment's lookup would cost its bytes and their hash.
         private final Map<Ref, Segment> touched = new LinkedHashMap<>();
+        /** What this apply's segment indexes: the items by name (one that is overwritten or deleted later leaves). */
+        private final Map<String, Item> fresh;
         private long current;
 
-        private final int expected;
-
-        /** @param expected how many entries this apply's new segments may get: sizes their maps once */
+        /** @param expected how many items this apply has: sizes its segment's map once */
         Segments(MetadataTransaction tx, NsmKeys keys, int expected) {
             this.tx = tx;
             this.keys = keys;
-            this.expected = expected;
+            this.fresh = new HashMap<>(Math.max(16, expected * 4 / 3 + 1));
         }
 
         /** @return this apply's segment id, taken from the counter on first use (deterministic: no clock) */
@@ -237,31 +271,32 @@ public final class ApplyOperation implements MetadataOperation {
         private record Ref(int osd, long segment) {
         }
 
-        private Segment segment(int osd, long segment) {
-            Ref ref = new Ref(osd, segment);
-            Segment s = touched.get(ref);
-            if (s == null) {
-                Bytes key = keys.segment(osd, segment);
-                // This apply's segment is new: nothing to read.
-                s = segment == current ? Segment.empty(expected)
-                        : tx.get(key).map(Segment::decode).orElseGet(Segment::empty);
-                touched.put(ref, s);
-            }
-            return s;
+        private Segment stored(int osd, long segment) {
+            return touched.computeIfAbsent(new Ref(osd, segment),
+                    r -> tx.get(keys.segment(osd, segment)).map(Segment::decode).orElseGet(Segment::empty));
         }
 
         void remove(long segment, Manifest m) {
-            if (segment != 0) {
-                for (int osd : fragmentsByOsd(m).keySet()) {
-                    segment(osd, segment).remove(m.name());
-                }
+            if (segment == 0) {
+                return;
+            }
+            if (segment == current) {
+                fresh.remove(m.name());
+                return;
+            }
+            for (int osd : fragments(m).osds()) {
+                stored(osd, segment).remove(m.name());
             }
         }
 
         void add(long segment, String name, Item item) {
+            if (segment == current) {
+                fresh.put(name, item);
+                return;
+            }
             String id = ((Put) item.change()).manifest().objectId();
             for (int i = 0; i < item.osds().length; i++) {
-                segment(item.osds()[i], segment).put(name, new Segment.Entry(id, item.pairs()[i], item.rawId(),
+                stored(item.osds()[i], segment).put(name, new Segment.Entry(id, item.pairs()[i], item.rawId(),
                         item.name()));
             }
         }
@@ -278,6 +313,24 @@ public final class ApplyOperation implements MetadataOperation {
                 } else if (s.stored()) {
                     tx.delete(key);
                 }
+            }
+            if (fresh.isEmpty()) {
+                return;
+            }
+            Item[] sorted = fresh.values().toArray(new Item[0]);
+            Arrays.sort(sorted, BY_NAME);
+            // An OSD's share of the batch is unknown here: start small, the encoders grow by doubling.
+            int expected = Math.min(sorted.length, 64);
+            Map<Integer, Segment.Encoder> byOsd = new HashMap<>();
+            for (Item item : sorted) {
+                String id = ((Put) item.change()).manifest().objectId();
+                for (int i = 0; i < item.osds().length; i++) {
+                    byOsd.computeIfAbsent(item.osds()[i], osd -> new Segment.Encoder(expected))
+                            .add(item.name(), id, item.rawId(), item.pairs()[i]);
+                }
+            }
+            for (Map.Entry<Integer, Segment.Encoder> e : byOsd.entrySet()) {
+                tx.put(keys.segment(e.getKey(), current), e.getValue().finish());
             }
         }
     }

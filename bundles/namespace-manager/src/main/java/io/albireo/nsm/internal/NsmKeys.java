@@ -149,6 +149,19 @@ final class NsmKeys {
         return p;
     }
 
+    /** @return the manifest's stored form in a manifest key's value, undecoded (the segment id skipped) */
+    static byte[] manifestForm(Bytes value) {
+        ByteBuffer in = value.asReadOnlyBuffer();
+        try {
+            Segment.varint(in);
+        } catch (BufferUnderflowException e) {
+            throw new IntegrityException("manifest value: truncated");
+        }
+        byte[] b = new byte[in.remaining()];
+        in.get(b);
+        return b;
+    }
+
     static Stored stored(Bytes value) {
         byte[] b = value.toByteArray();
         ByteBuffer in = ByteBuffer.wrap(b);

@@ -8,7 +8,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -46,34 +45,26 @@ final class Segment {
         return rawId(id) ? HEX.parseHex(id) : null;
     }
 
-    // A read segment keeps its (sorted) TreeMap; a new one, filled by one apply, a LinkedHashMap that encode sorts
-    // once: 20 TreeMaps of 1000 entries cost the committer more than one sort each, which is linear when the
-    // apply's names come in order.
-    private final Map<String, Entry> entries;
+    private final NavigableMap<String, Entry> entries = new TreeMap<>();
     private final boolean stored;
     private boolean dirty;
 
-    private Segment(boolean stored, int expected) {
+    private Segment(boolean stored) {
         this.stored = stored;
-        this.entries = stored ? new TreeMap<>() : new LinkedHashMap<>(Math.max(16, expected * 4 / 3 + 1));
     }
 
+    /** @return a segment that is not in the store */
     static Segment empty() {
-        return new Segment(false, 0);
-    }
-
-    /** @return a new segment sized for {@code expected} entries */
-    static Segment empty(int expected) {
-        return new Segment(false, expected);
+        return new Segment(false);
     }
 
     static long pair(int chunk, int fragment) {
         return (long) chunk << 32 | fragment;
     }
 
-    /** @return the entries by name (a copy when the segment is new) */
+    /** @return the entries by name */
     NavigableMap<String, Entry> entries() {
-        return entries instanceof TreeMap<String, Entry> t ? t : new TreeMap<>(entries);
+        return entries;
     }
 
     boolean isEmpty() {
@@ -99,51 +90,88 @@ final class Segment {
     }
 
     Bytes encode() {
-        // ~25 bytes an entry in the benchmark's batches (docs/MANIFEST.md); the buffer grows if not.
-        Out out = new Out(16 + 32 * entries.size());
-        out.write(VERSION);
-        out.varint(entries.size());
-        byte[] previous = new byte[0];
-        for (Map.Entry<String, Entry> e : sorted()) {
+        Encoder out = new Encoder(entries.size());
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
             byte[] name = e.getValue().name() != null ? e.getValue().name()
                     : e.getKey().getBytes(StandardCharsets.UTF_8);
-            int shared = Arrays.mismatch(previous, name);
-            shared = shared < 0 ? name.length : Math.min(shared, name.length);
-            out.varint(shared);
-            out.varint(name.length - shared);
-            out.write(name, shared, name.length - shared);
-            previous = name;
-            byte[] raw = e.getValue().rawId();
-            if (raw != null) {
-                out.write(1);
-                out.write(raw, 0, raw.length);
-            } else {
-                byte[] b = e.getValue().objectId().getBytes(StandardCharsets.UTF_8);
-                out.write(0);
-                out.varint(b.length);
-                out.write(b, 0, b.length);
-            }
-            long[] pairs = e.getValue().pairs();
-            out.varint(pairs.length);
-            for (long p : pairs) {
-                out.varint(p >>> 32);
-                out.varint(p & 0xffffffffL);
-            }
+            out.add(name, e.getValue().objectId(), e.getValue().rawId(), e.getValue().pairs());
         }
-        CRC32C crc = new CRC32C();
-        crc.update(out.buffer(), 0, out.size());
-        out.int32((int) crc.getValue());
-        return Bytes.adopt(out.bytes());
+        return out.finish();
     }
 
-    @SuppressWarnings("unchecked")
-    private Iterable<Map.Entry<String, Entry>> sorted() {
-        if (entries instanceof TreeMap) {
-            return entries.entrySet();
+    /**
+     * Writes a segment's value from entries given in name order, without a map: an apply's new segments are written
+     * straight from its items, sorted once for all of them ({@link ApplyOperation}).
+     */
+    static final class Encoder {
+        private final Out body;
+        private byte[] previous = new byte[0];
+        private int count;
+
+        /** @param expected how many entries to size the buffer for (~25 bytes each; it grows if not) */
+        Encoder(int expected) {
+            body = new Out(16 + 32 * expected);
         }
-        Map.Entry<String, Entry>[] a = entries.entrySet().toArray(new Map.Entry[0]);
-        Arrays.sort(a, Map.Entry.comparingByKey());
-        return Arrays.asList(a);
+
+        /**
+         * Adds the next entry; names must come in ascending order (as strings: {@link String#compareTo}).
+         *
+         * @param name the name's UTF-8 bytes
+         * @param rawId the object id's 16 bytes when stored raw ({@link Segment#rawIdBytes}), else null
+         */
+        void add(byte[] name, String objectId, byte[] rawId, long[] pairs) {
+            int shared = Arrays.mismatch(previous, name);
+            shared = shared < 0 ? name.length : Math.min(shared, name.length);
+            body.varint(shared);
+            body.varint(name.length - shared);
+            body.write(name, shared, name.length - shared);
+            previous = name;
+            if (rawId != null) {
+                body.write(1);
+                body.write(rawId, 0, rawId.length);
+            } else {
+                byte[] b = objectId.getBytes(StandardCharsets.UTF_8);
+                body.write(0);
+                body.varint(b.length);
+                body.write(b, 0, b.length);
+            }
+            body.varint(pairs.length);
+            for (long p : pairs) {
+                body.varint(p >>> 32);
+                body.varint(p & 0xffffffffL);
+            }
+            count++;
+        }
+
+        int count() {
+            return count;
+        }
+
+        /** @return the value: version, count, the entries, CRC32C */
+        Bytes finish() {
+            int countLength = 1;
+            for (long v = count; v >= 0x80; v >>>= 7) {
+                countLength++;
+            }
+            byte[] out = new byte[1 + countLength + body.size() + 4];
+            out[0] = VERSION;
+            int p = 1;
+            long v = count;
+            for (; v >= 0x80; v >>>= 7) {
+                out[p++] = (byte) (v & 0x7f | 0x80);
+            }
+            out[p++] = (byte) v;
+            System.arraycopy(body.buffer(), 0, out, p, body.size());
+            p += body.size();
+            CRC32C crc = new CRC32C();
+            crc.update(out, 0, p);
+            int c = (int) crc.getValue();
+            out[p] = (byte) (c >>> 24);
+            out[p + 1] = (byte) (c >>> 16);
+            out[p + 2] = (byte) (c >>> 8);
+            out[p + 3] = (byte) c;
+            return Bytes.adopt(out);
+        }
     }
 
     static boolean rawId(String id) {
@@ -175,7 +203,7 @@ final class Segment {
             if (in.get() != VERSION) {
                 throw new IntegrityException("reverse index segment: unknown version " + b[0]);
             }
-            Segment s = new Segment(true, 0);
+            Segment s = new Segment(true);
             // An entry takes at least 4 bytes: bounds what a forged count can make us allocate.
             int count = length(in, 4);
             byte[] previous = new byte[0];

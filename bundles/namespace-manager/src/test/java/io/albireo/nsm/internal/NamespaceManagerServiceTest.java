@@ -386,6 +386,20 @@ class NamespaceManagerServiceTest {
     }
 
     @Test
+    void anObjectPutAndDeletedInOneApplyLeavesNoSegment() {
+        Manifest kept = manifest("k");
+        List<Optional<Manifest>> out = nsm.apply(NS, List.of(new Put(manifest("gone"), Overwrite.NONE),
+                new Put(kept, Overwrite.NONE), new Delete("gone", Overwrite.EXISTING)));
+        assertTrue(out.get(2).isPresent(), "the delete reports what it deleted");
+        assertEquals("gone", out.get(2).get().name());
+        assertIndex(List.of(kept));
+        nsm.apply(NS, List.of(new Put(manifest("gone2"), Overwrite.NONE), new Delete("gone2", Overwrite.EXISTING)));
+        assertIndex(List.of(kept));
+        nsm.delete(NS, "k", Overwrite.EXISTING);
+        assertEquals(List.of(), segmentKeys());
+    }
+
+    @Test
     void aSegmentEmptiedByDeletesDisappears() {
         List<Manifest> batch = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
