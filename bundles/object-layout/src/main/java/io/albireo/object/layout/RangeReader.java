@@ -41,6 +41,36 @@ public final class RangeReader {
      */
     public static CompletableFuture<ByteBuffer> read(Pipeline p, Manifest.Chunk chunk, FragmentSource source,
             long offset, int length) {
+        return read(p, chunk, source, offset, length, null, null, ReadAround.NONE);
+    }
+
+    /** Told of the fragments a range read had to do without. */
+    @FunctionalInterface
+    public interface ReadAround {
+        /** Tells nothing. */
+        ReadAround NONE = (fragment, corrupt, why) -> {
+        };
+
+        /**
+         * @param fragment the fragment's index
+         * @param corrupt true when it answered with bytes that did not verify (the read succeeded without it, so it
+         *        needs repair), false when it did not answer
+         * @param why what happened, for a log or a work item
+         */
+        void fragment(int fragment, boolean corrupt, String why);
+    }
+
+    /**
+     * Reads logical bytes [offset, offset + length) of a chunk, with the chunk's head (index pages and sealed header)
+     * from {@code heads} when it is there, so that the read fetches only the sealed blocks: one round trip.
+     *
+     * @param heads the cache of chunk heads, or null for none
+     * @param key the chunk's key in {@code heads}
+     * @param readAround told of each fragment that did not answer, and of each whose bytes did not verify when the
+     *        read succeeded without them
+     */
+    public static CompletableFuture<ByteBuffer> read(Pipeline p, Manifest.Chunk chunk, FragmentSource source,
+            long offset, int length, ChunkHeads heads, ChunkHeads.Key key, ReadAround readAround) {
         StoredForm form = StoredForm.of(p, chunk);
         if (offset < 0 || length < 0 || offset + length > chunk.length()) {
             throw new IllegalArgumentException("range " + offset + "+" + length + " is outside a chunk of "
@@ -49,7 +79,8 @@ public final class RangeReader {
         if (length == 0) {
             return CompletableFuture.completedFuture(ByteBuffer.allocate(0));
         }
-        return new Read(p, form, source, offset, length).run(Set.of());
+        return new Read(p, form, source, offset, length, key == null ? null : heads, key, readAround)
+                .run(Set.of());
     }
 
     /** A fragment did not answer, or answered with the wrong number of bytes. */
@@ -78,8 +109,15 @@ public final class RangeReader {
         private final Set<Set<Integer>> tried = ConcurrentHashMap.newKeySet();
         private final AtomicInteger attempts = new AtomicInteger();
         private final int maxAttempts;
+        private final ChunkHeads heads;
+        private final ChunkHeads.Key key;
+        private final ReadAround readAround;
 
-        Read(Pipeline p, StoredForm form, FragmentSource source, long offset, int length) {
+        Read(Pipeline p, StoredForm form, FragmentSource source, long offset, int length, ChunkHeads heads,
+                ChunkHeads.Key key, ReadAround readAround) {
+            this.heads = heads;
+            this.key = key;
+            this.readAround = readAround;
             this.p = p;
             this.form = form;
             this.source = source;
@@ -112,14 +150,24 @@ public final class RangeReader {
             Attempt attempt = new Attempt(excluded);
             return attempt.read().handle((bytes, error) -> {
                 if (error == null) {
+                    for (int s : suspects) {
+                        readAround.fragment(s, true, "its bytes did not verify; read without it");
+                    }
                     return CompletableFuture.completedFuture(bytes);
                 }
                 Throwable cause = unwrap(error);
                 if (cause instanceof FragmentFailure f) {
-                    failed.put(f.fragment, String.valueOf(f.getCause() == null ? f.getMessage() : f.getCause()));
+                    String why = String.valueOf(f.getCause() == null ? f.getMessage() : f.getCause());
+                    if (failed.put(f.fragment, why) == null) {
+                        readAround.fragment(f.fragment, false, why);
+                    }
                     return run(suspects);
                 }
                 if (cause instanceof IntegrityException e) {
+                    if (heads != null) {
+                        // The cached head may be what did not verify: the next attempt fetches it again.
+                        heads.invalidate(key, form);
+                    }
                     List<Integer> candidates = new ArrayList<>(attempt.suspectOrder());
                     candidates.removeAll(excluded);
                     return next(suspects, candidates, 0, e);
@@ -178,11 +226,11 @@ public final class RangeReader {
 
             CompletableFuture<ByteBuffer> read() {
                 int entries = lastBlock - firstBlock + 2;
-                CompletableFuture<ByteBuffer> index = fetch(StoredForm.entryOffset(firstBlock), 4 * entries);
+                CompletableFuture<ByteBuffer> index = head(StoredForm.entryOffset(firstBlock), 4 * entries);
                 int headerLength = form.sealed.headerLength();
                 CompletableFuture<ByteBuffer> header = headerLength == 0
                         ? CompletableFuture.completedFuture(ByteBuffer.allocate(0))
-                        : fetch(form.indexLength, headerLength);
+                        : head(form.indexLength, headerLength);
                 return index.thenCombine(header, (i, h) -> new Object[] {i, h}).thenCompose(parts -> {
                     long[] offsets = form.offsets((ByteBuffer) parts[0], firstBlock, entries);
                     BlockRange range = form.sealed.blocksFor(form.framesLength, offsets[0],
@@ -206,6 +254,25 @@ public final class RangeReader {
                     form.decodeFrame(p, frame, b, plain);
                 }
                 return plain.position((int) (offset - start)).limit((int) (offset - start) + length).slice();
+            }
+
+            /**
+             * Index entries or the sealed header: from the cached head, else fetched in whole pages (at most 1 KiB
+             * for a range's entries) and cached.
+             */
+            private CompletableFuture<ByteBuffer> head(long start, int count) {
+                if (heads == null) {
+                    return fetch(start, count);
+                }
+                ByteBuffer hit = heads.get(key, form, start, count);
+                if (hit != null) {
+                    return CompletableFuture.completedFuture(hit);
+                }
+                long[] span = ChunkHeads.span(form, start, count);
+                return fetch(span[0], (int) (span[1] - span[0])).thenApply(fetched -> {
+                    heads.put(key, form, span[0], fetched);
+                    return fetched.slice((int) (start - span[0]), count);
+                });
             }
 
             /** Fetches stored-form bytes [start, start + count) from the data fragments that hold them. */

@@ -2,11 +2,12 @@
  * The stored form of a chunk (docs/OBJECT-LAYOUT.md): blocks compressed into checksummed frames, a plain index of the
  * frames, the frames sealed by the cipher, the whole erasure-coded into fragments. {@link
  * io.albireo.object.layout.ChunkLayout} encodes, decodes and repairs whole chunks; {@link
- * io.albireo.object.layout.RangeReader} reads byte ranges of a chunk, fetching only the bytes they need. A library of
- * the proxy and of maintenance: no services, no state.
+ * io.albireo.object.layout.RangeReader} reads byte ranges of a chunk, fetching only the bytes they need, with the
+ * chunks' heads (index pages, sealed header) from a {@link io.albireo.object.layout.ChunkHeads} cache when given one. A
+ * library of the proxy and of maintenance: no services; the only state is the cache its caller owns.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.albireo.object.layout;
 
 import org.osgi.annotation.bundle.Export;

@@ -179,4 +179,90 @@ class RangeReaderTest {
         assertArrayEquals(slice(ChunkLayoutTest.array(data), 5 * 4096, 50),
                 read(p, ChunkLayoutTest.chunk(e), s, 5 * 4096, 50));
     }
+
+    static byte[] read(Pipeline p, Manifest.Chunk c, FragmentSource s, long offset, int length, ChunkHeads heads,
+            ChunkHeads.Key key) {
+        return ChunkLayoutTest.array(RangeReader.read(p, c, s, offset, length, heads, key,
+                RangeReader.ReadAround.NONE).join());
+    }
+
+    /** With the chunk's head cached by the write, a 4 KiB read fetches only sealed blocks, in one round trip. */
+    @Test
+    void withTheHeadCachedAReadFetchesOnlyItsBlocks() {
+        Pipeline p = Pipelines.sealed(8, 2);
+        ByteBuffer data = Pipelines.random(32 << 20, 6);
+        byte[] bytes = ChunkLayoutTest.array(data);
+        EncodedChunk e = ChunkLayout.encode(p, data);
+        Manifest.Chunk c = ChunkLayoutTest.chunk(e);
+        MemorySource s = new MemorySource(e.fragments());
+        ChunkHeads written = new ChunkHeads(1 << 20);
+        ChunkHeads.Key key = new ChunkHeads.Key("a", 0);
+        written.fill(key, p, e);
+        ChunkHeads cold = new ChunkHeads(1 << 20);
+        Random r = new Random(8);
+        long mostWarm = 0;
+        long mostCold = 0;
+        for (int i = 0; i < 200; i++) {
+            long offset = i % 2 == 0 ? 4096L * r.nextInt(8192) : r.nextInt((32 << 20) - 4096);
+            s.reset();
+            assertArrayEquals(slice(bytes, offset, 4096), read(p, c, s, offset, 4096, written, key));
+            assertTrue(s.reads() <= 2, "only the sealed blocks (two fragments at most): " + s.reads() + " reads");
+            mostWarm = Math.max(mostWarm, s.bytes());
+            s.reset();
+            assertArrayEquals(slice(bytes, offset, 4096), read(p, c, s, offset, 4096, cold, key));
+            mostCold = Math.max(mostCold, s.bytes());
+        }
+        assertTrue(mostWarm <= 3 * 4112, "blocks only: " + mostWarm);
+        // Cold: whole index pages (at most two) and the header, then the blocks.
+        assertTrue(mostCold <= 16 * 1024, "a cold read fetched " + mostCold + " bytes");
+        ChunkHeads.Statistics st = written.statistics();
+        assertEquals(400, st.hits(), "index and header from the cache on every read");
+        assertEquals(0, st.misses());
+        assertTrue(cold.statistics().hits() > 0 && cold.statistics().misses() > 0, cold.statistics().toString());
+        System.out.printf("4 KiB reads with the head cached: at most %d bytes; cold (pages fetched): at most %d%n",
+                mostWarm, mostCold);
+    }
+
+    @Test
+    void aCorruptCachedHeadIsDroppedAndReadAround() {
+        Pipeline p = Pipelines.sealed(4, 2);
+        ByteBuffer data = Pipelines.random(40 * 4096, 21);
+        byte[] bytes = ChunkLayoutTest.array(data);
+        EncodedChunk e = ChunkLayout.encode(p, data);
+        Manifest.Chunk c = ChunkLayoutTest.chunk(e);
+        ChunkHeads heads = new ChunkHeads(1 << 20);
+        ChunkHeads.Key key = new ChunkHeads.Key("b", 3);
+        // Fragment 0 holds the head; a flipped index bit there is cached by the first (cold) read of it.
+        MemorySource s = new MemorySource(e.fragments()).flip(0, StoredForm.INDEX_HEADER + 4 * 5 + 3, 1);
+        java.util.List<String> around = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            byte[] got = ChunkLayoutTest.array(RangeReader.read(p, c, s, 5 * 4096, 50, heads, key,
+                    (f, corrupt, why) -> around.add(f + ":" + corrupt)).join());
+            assertArrayEquals(slice(bytes, 5 * 4096, 50), got);
+        }
+        assertTrue(around.contains("0:true"), "the fragment read around is reported as corrupt: " + around);
+        MemorySource down = new MemorySource(e.fragments()).fail(1);
+        around.clear();
+        byte[] got = ChunkLayoutTest.array(RangeReader.read(p, c, down, e.fragmentLength() + 10, 5000, heads, key,
+                (f, corrupt, why) -> around.add(f + ":" + corrupt)).join());
+        assertArrayEquals(slice(bytes, e.fragmentLength() + 10, 5000), got);
+        assertEquals(java.util.List.of("1:false"), around, "a fragment that did not answer is reported once");
+    }
+
+    @Test
+    void theHeadCacheStaysWithinItsCapacity() {
+        Pipeline p = Pipelines.sealed(4, 2);
+        ByteBuffer data = Pipelines.random(400 * 4096, 22);
+        EncodedChunk e = ChunkLayout.encode(p, data);
+        ChunkHeads heads = new ChunkHeads(8 * 1024);
+        for (int i = 0; i < 20; i++) {
+            heads.fill(new ChunkHeads.Key("o" + i, 0), p, e);
+            assertTrue(heads.statistics().bytes() <= 8 * 1024, heads.statistics().toString());
+        }
+        assertTrue(heads.statistics().entries() > 0);
+        ChunkHeads none = new ChunkHeads(0);
+        none.fill(new ChunkHeads.Key("x", 0), p, e);
+        assertEquals(0, none.statistics().entries());
+        assertThrows(IllegalArgumentException.class, () -> new ChunkHeads(-1));
+    }
 }
