@@ -26,7 +26,8 @@ import io.albireo.api.Bytes;
 /**
  * Whole fragments on local disk, one file per fragment named by its key in hex, at most {@code capacity} bytes, least
  * recently used out first. Filled with the data fragments of new objects and with fragments read whole (verified
- * first). Survives restarts: at start the files are indexed oldest first by modification time, which a hit refreshes.
+ * first). Survives restarts: at start the files are indexed oldest first by modification time, which a hit refreshes
+ * at most once a minute per file (the order in memory is exact; a metadata write per 4 KiB hit would not be cheap).
  * A fragment's key carries the object id, new at every put, so an entry is never stale, only unused.
  */
 final class FragmentCache {
@@ -34,7 +35,20 @@ final class FragmentCache {
 
     private final Path dir;
     private final long capacity;
-    private final LinkedHashMap<String, Long> index = new LinkedHashMap<>(16, 0.75f, true);
+    private static final long TOUCH_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+
+    /** A cached fragment: its size, and when its file's modification time was last set. */
+    private static final class Entry {
+        final long size;
+        long touched;
+
+        Entry(long size, long touched) {
+            this.size = size;
+            this.touched = touched;
+        }
+    }
+
+    private final LinkedHashMap<String, Entry> index = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
 
     FragmentCache(Path dir, long capacity) {
@@ -59,7 +73,7 @@ final class FragmentCache {
             }
             found.sort(Comparator.comparing(Found::time));
             for (Found f : found) {
-                index.put(f.path().getFileName().toString(), f.size());
+                index.put(f.path().getFileName().toString(), new Entry(f.size(), System.nanoTime()));
                 bytes += f.size();
             }
             evict();
@@ -100,8 +114,8 @@ final class FragmentCache {
             return;
         }
         synchronized (this) {
-            Long old = index.put(name, (long) fragment.remaining());
-            bytes += fragment.remaining() - (old == null ? 0 : old);
+            Entry old = index.put(name, new Entry(fragment.remaining(), System.nanoTime()));
+            bytes += fragment.remaining() - (old == null ? 0 : old.size);
             evict();
         }
     }
@@ -112,10 +126,16 @@ final class FragmentCache {
             return Optional.empty();
         }
         String name = name(key);
+        boolean touch;
         synchronized (this) {
-            Long size = index.get(name);
-            if (size == null || offset + length > size) {
+            Entry e = index.get(name);
+            if (e == null || offset + length > e.size) {
                 return Optional.empty();
+            }
+            long now = System.nanoTime();
+            touch = now - e.touched > TOUCH_NANOS;
+            if (touch) {
+                e.touched = now;
             }
         }
         Path p = dir.resolve(name);
@@ -126,7 +146,9 @@ final class FragmentCache {
                     return Optional.empty();
                 }
             }
-            Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis()));
+            if (touch) {
+                Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis()));
+            }
             return Optional.of(out.flip());
         } catch (IOException e) {
             return Optional.empty();
@@ -139,11 +161,11 @@ final class FragmentCache {
         }
         String name = name(key);
         synchronized (this) {
-            Long size = index.remove(name);
-            if (size == null) {
+            Entry e = index.remove(name);
+            if (e == null) {
                 return;
             }
-            bytes -= size;
+            bytes -= e.size;
         }
         try {
             Files.deleteIfExists(dir.resolve(name));
@@ -161,11 +183,11 @@ final class FragmentCache {
     }
 
     private void evict() {
-        Iterator<Map.Entry<String, Long>> it = index.entrySet().iterator();
+        Iterator<Map.Entry<String, Entry>> it = index.entrySet().iterator();
         while (bytes > capacity && it.hasNext()) {
-            Map.Entry<String, Long> e = it.next();
+            Map.Entry<String, Entry> e = it.next();
             it.remove();
-            bytes -= e.getValue();
+            bytes -= e.getValue().size;
             try {
                 Files.deleteIfExists(dir.resolve(e.getKey()));
             } catch (IOException ex) {

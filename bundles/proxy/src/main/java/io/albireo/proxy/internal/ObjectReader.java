@@ -21,6 +21,7 @@ import io.albireo.api.object.ObjectNotFoundException;
 import io.albireo.api.object.ObjectStore.ObjectRange;
 import io.albireo.api.osd.Osd;
 import io.albireo.api.osd.OsdUnavailableException;
+import io.albireo.object.layout.ChunkHeads;
 import io.albireo.object.layout.ChunkLayout;
 import io.albireo.object.layout.FragmentSource;
 import io.albireo.object.layout.Pipeline;
@@ -39,12 +40,14 @@ final class ObjectReader {
     private final LiveOsds osds;
     private final Pipelines pipelines;
     private final FragmentCache cache;
+    private final ChunkHeads heads;
     private final ManifestCache manifests;
     private final WorkQueue work;
     private final ProxyStatistics stats;
 
     ObjectReader(NamespaceManager nsm, ObjectWriter writer, LiveOsds osds, Pipelines pipelines, FragmentCache cache,
-            ManifestCache manifests, WorkQueue work, ProxyStatistics stats) {
+            ChunkHeads heads, ManifestCache manifests, WorkQueue work, ProxyStatistics stats) {
+        this.heads = heads;
         this.nsm = nsm;
         this.writer = writer;
         this.osds = osds;
@@ -332,7 +335,16 @@ final class ObjectReader {
                     int at = (int) (from - r.offset());
                     FragmentSource source = (fragment, offset, length) -> ctx.fetch(batcher, chunkIndex, fragment,
                             offset, length);
-                    all.add(RangeReader.read(ctx.pipeline, chunk, source, from - chunkStart, (int) (to - from))
+                    // A fragment read around because its bytes did not verify needs repair; one that did not answer
+                    // is in the context's problems already (fetch records why).
+                    RangeReader.ReadAround around = (fragment, corrupt, why) -> {
+                        if (corrupt) {
+                            ctx.problems.add(new Problem(chunkIndex, fragment,
+                                    chunk.fragments().get(fragment).osd(), "corrupt", true));
+                        }
+                    };
+                    all.add(RangeReader.read(ctx.pipeline, chunk, source, from - chunkStart, (int) (to - from), heads,
+                            new ChunkHeads.Key(ctx.manifest.objectId(), chunkIndex), around)
                             .thenAccept(b -> out.put(at, b, b.position(), b.remaining())));
                 }
                 chunkStart += chunk.length();

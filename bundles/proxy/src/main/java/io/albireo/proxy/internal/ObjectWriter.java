@@ -33,6 +33,7 @@ import io.albireo.api.metadata.Policy;
 import io.albireo.api.metadata.Preset;
 import io.albireo.api.osd.Osd;
 import io.albireo.api.osd.OsdUnavailableException;
+import io.albireo.object.layout.ChunkHeads;
 import io.albireo.object.layout.ChunkLayout;
 import io.albireo.object.layout.EncodedChunk;
 import io.albireo.object.layout.Pipeline;
@@ -58,14 +59,16 @@ final class ObjectWriter {
     private final LiveOsds osds;
     private final Pipelines pipelines;
     private final FragmentCache cache;
+    private final ChunkHeads heads;
     private final WorkQueue work;
     private final Settings settings;
     private final Executor executor;
     private final SecureRandom ids = new SecureRandom();
     private final SplittableRandom placementRandom = new SplittableRandom();
 
-    ObjectWriter(AlbaManager abm, LiveOsds osds, Pipelines pipelines, FragmentCache cache, WorkQueue work,
-            Settings settings, Executor executor) {
+    ObjectWriter(AlbaManager abm, LiveOsds osds, Pipelines pipelines, FragmentCache cache, ChunkHeads heads,
+            WorkQueue work, Settings settings, Executor executor) {
+        this.heads = heads;
         this.abm = abm;
         this.osds = osds;
         this.pipelines = pipelines;
@@ -269,7 +272,10 @@ final class ObjectWriter {
                 chunks.add(cw);
                 CompletableFuture<Void> chunkDone = CompletableFuture
                         .supplyAsync(() -> ChunkLayout.encode(pipeline, data), executor)
-                        .thenCompose(encoded -> writeFragments(ns.id(), objectId, cw, encoded, policy.k()))
+                        .thenCompose(encoded -> {
+                            heads.fill(new ChunkHeads.Key(objectId, cw.index), pipeline, encoded);
+                            return writeFragments(ns.id(), objectId, cw, encoded, policy.k());
+                        })
                         .whenComplete((v, e) -> {
                             inFlight.release();
                             if (e != null) {

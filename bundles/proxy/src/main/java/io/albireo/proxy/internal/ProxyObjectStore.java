@@ -43,6 +43,7 @@ import io.albireo.api.object.ObjectInfo;
 import io.albireo.api.object.ObjectStore;
 import io.albireo.api.object.Overwrite;
 import io.albireo.api.osd.Osd;
+import io.albireo.object.layout.ChunkHeads;
 import io.albireo.object.layout.Pipeline;
 
 /**
@@ -81,6 +82,10 @@ public final class ProxyObjectStore implements ObjectStore {
         @AttributeDefinition(description = "The fragment cache's size in bytes; 0 disables it")
         long fragmentCache_bytes() default 1L << 30;
 
+        @AttributeDefinition(description = "Memory in bytes for chunk heads (index pages and sealed headers), so a"
+                + " partial read is one round trip; 0 disables it")
+        long headCache_bytes() default 64L << 20;
+
         @AttributeDefinition(description = "The encryption key store; empty: ${karaf.etc}/io.albireo.proxy.keys")
         String keyStore_path() default "";
 
@@ -101,6 +106,7 @@ public final class ProxyObjectStore implements ObjectStore {
     private final ProxyStatistics stats = new ProxyStatistics();
     private final ManifestCache manifests;
     private final FragmentCache fragments;
+    private final ChunkHeads heads;
     private final WorkQueue work;
     private final ObjectWriter writer;
     private final ObjectReader reader;
@@ -123,13 +129,14 @@ public final class ProxyObjectStore implements ObjectStore {
         this.osds = new LiveOsds(abm);
         this.manifests = new ManifestCache(settings.manifestCacheSize());
         this.fragments = new FragmentCache(settings.fragmentCachePath(), settings.fragmentCacheBytes());
+        this.heads = new ChunkHeads(settings.headCacheBytes());
         this.work = new WorkQueue(abm, stats);
         int threads = settings.threads() > 0 ? settings.threads() : Runtime.getRuntime().availableProcessors();
         this.codecThreads = Executors.newFixedThreadPool(threads, named("albireo-proxy-codec"));
         this.timer = Executors.newSingleThreadScheduledExecutor(named("albireo-proxy-timer"));
         Pipelines pipelines = new Pipelines(codecs, new CipherKeys(settings.keyStorePath()));
-        this.writer = new ObjectWriter(abm, osds, pipelines, fragments, work, settings, codecThreads);
-        this.reader = new ObjectReader(nsm, writer, osds, pipelines, fragments, manifests, work, stats);
+        this.writer = new ObjectWriter(abm, osds, pipelines, fragments, heads, work, settings, codecThreads);
+        this.reader = new ObjectReader(nsm, writer, osds, pipelines, fragments, heads, manifests, work, stats);
         osds.refreshClaims();
         ensureDefaults(); // at once when everything is there (the usual case); else again at every refresh
         timer.scheduleWithFixedDelay(this::refresh, 0, Math.max(1, settings.usageRefreshSeconds()),
@@ -143,7 +150,7 @@ public final class ProxyObjectStore implements ObjectStore {
                 : Path.of(c.fragmentCache_path());
         Path keys = c.keyStore_path().isBlank() ? Path.of(etc, "io.albireo.proxy.keys") : Path.of(c.keyStore_path());
         return new Settings(c.blockSize(), c.chunksInFlight(), c.slowFragmentGraceMillis(), c.manifestCache_size(),
-                cache, c.fragmentCache_bytes(), keys, c.usageRefreshSeconds(), c.claimLocalOsds(), c.threads());
+                cache, c.fragmentCache_bytes(), c.headCache_bytes(), keys, c.usageRefreshSeconds(), c.claimLocalOsds(), c.threads());
     }
 
     private static ThreadFactory named(String prefix) {
@@ -242,6 +249,11 @@ public final class ProxyObjectStore implements ObjectStore {
         m.put("manifestCacheEntries", (long) manifests.size());
         m.put("fragmentCacheFragments", (long) fragments.count());
         m.put("fragmentCacheBytes", fragments.bytes());
+        ChunkHeads.Statistics h = heads.statistics();
+        m.put("headCacheHits", h.hits());
+        m.put("headCacheMisses", h.misses());
+        m.put("headCacheEntries", h.entries());
+        m.put("headCacheBytes", h.bytes());
         m.put("liveOsds", (long) osds.candidates().size());
         return m;
     }

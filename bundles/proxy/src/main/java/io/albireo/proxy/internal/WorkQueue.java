@@ -23,8 +23,14 @@ final class WorkQueue {
     static final String GARBAGE = "delete-fragments";
     private static final Logger LOG = LoggerFactory.getLogger(WorkQueue.class);
 
+    /** How long a fragment queued for repair is not queued again: reads of a hot bad fragment must not flood. */
+    static final long REPAIR_QUIET_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+    private static final int MAX_REMEMBERED = 10_000;
+
     private final AlbaManager abm;
     private final ProxyStatistics stats;
+    /** Fragments queued for repair lately (object id, chunk, fragment) and when. */
+    private final java.util.Map<String, Long> repairsQueued = new java.util.concurrent.ConcurrentHashMap<>();
 
     WorkQueue(AlbaManager abm, ProxyStatistics stats) {
         this.abm = abm;
@@ -42,6 +48,21 @@ final class WorkQueue {
 
     /** A fragment of the manifest that a read found missing or corrupt on its OSD. */
     void repair(String namespace, String name, String objectId, int chunk, int fragment, int osd, String why) {
+        long now = System.nanoTime();
+        String id = objectId + "/" + chunk + "/" + fragment;
+        Long before = repairsQueued.get(id);
+        if (before != null && now - before < REPAIR_QUIET_NANOS) {
+            return;
+        }
+        if (repairsQueued.size() >= MAX_REMEMBERED) {
+            repairsQueued.values().removeIf(t -> now - t >= REPAIR_QUIET_NANOS);
+            if (repairsQueued.size() >= MAX_REMEMBERED) {
+                repairsQueued.clear();
+            }
+        }
+        if (before == null ? repairsQueued.putIfAbsent(id, now) != null : !repairsQueued.replace(id, before, now)) {
+            return; // another reader queued it just now
+        }
         JsonObject o = fragment(namespace, name, objectId, chunk, fragment, osd);
         o.addProperty("reason", why);
         queue(REPAIR, o);

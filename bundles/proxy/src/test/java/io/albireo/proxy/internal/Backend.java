@@ -53,7 +53,7 @@ final class Backend implements AutoCloseable {
 
     static Settings settings(Path dir, long fragmentCacheBytes) {
         return new Settings(4096, 3, 200, 1000, dir.resolve("fragment-cache"), fragmentCacheBytes,
-                dir.resolve("keys.properties"), 1, true, 2);
+                8L << 20, dir.resolve("keys.properties"), 1, true, 2);
     }
 
     void bind(FlakyOsd osd) {

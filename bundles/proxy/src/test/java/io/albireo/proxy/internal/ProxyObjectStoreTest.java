@@ -321,6 +321,42 @@ class ProxyObjectStoreTest {
         }
     }
 
+    /** Partial reads alone (no whole get) find the flip, read around it, and queue the fragment's repair. */
+    @Test
+    void aFlippedByteSeenOnlyByPartialReadsIsQueuedForRepair() {
+        ProxyObjectStore proxy = open(0);
+        byte[] data = bytes(K * FRAGMENT);
+        proxy.put(NS, "flip", ByteBuffer.wrap(data), Overwrite.NONE);
+        Manifest m = proxy.manifest(NS, "flip").orElseThrow();
+        long nsId = backend.abm.namespace(NS).orElseThrow().id();
+        Bytes key = FragmentKeys.key(nsId, m.objectId(), 0, 1);
+        int osdNumber = m.chunks().get(0).fragments().get(1).osd();
+        FlakyOsd osd = backend.osds.stream().filter(o -> backend.abm.osd(o.identity().longId()).orElseThrow()
+                .number() == osdNumber).findFirst().orElseThrow();
+        byte[] corrupt = array(osd.real().get(List.of(key)).join().get(0).orElseThrow());
+        for (int at = 0; at < corrupt.length; at += 1024) {
+            corrupt[at] ^= 0x10;
+        }
+        osd.real().apply(List.of(), List.of(Update.set(key, Bytes.of(corrupt)))).join();
+        assertTrue(work(WorkQueue.REPAIR).isEmpty());
+
+        for (int offset = 0; offset < data.length; offset += 4096) {
+            int length = Math.min(4096, data.length - offset);
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, offset, offset + length),
+                    array(proxy.read(List.of(new ObjectRange(NS, "flip", offset, length))).get(0)), "at " + offset);
+        }
+        List<WorkItem> repairs = work(WorkQueue.REPAIR);
+        assertFalse(repairs.isEmpty(), "the corrupt fragment is queued for repair");
+        List<String> payloads = repairs.stream().map(w -> w.payload().utf8()).toList();
+        assertTrue(payloads.stream().anyMatch(w -> w.contains("\"fragment\":1")), payloads.toString());
+        // A read that had to leave out two fragments to verify reports both (maintenance checks each fragment's
+        // checksum before rewriting it); each fragment is queued once, however many reads saw it.
+        assertTrue(payloads.stream().allMatch(w -> w.contains("corrupt") && w.contains(m.objectId())),
+                payloads.toString());
+        assertEquals(payloads.stream().distinct().count(), payloads.size(), payloads.toString());
+        assertTrue(proxy.statistics().get("headCacheHits") > 0, "the heads cached by the put served the reads");
+    }
+
     @Test
     void aStaleCachedManifestIsReadAgain() {
         ProxyObjectStore proxy = open(0);
