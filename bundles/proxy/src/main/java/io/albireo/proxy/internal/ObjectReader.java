@@ -255,8 +255,12 @@ final class ObjectReader {
                         + " of the " + k + " fragments needed could be read");
             }
             ctx.queueRepairs();
-            throw new StorageException("chunk " + chunk + " of " + ctx.manifest.name() + ": only " + good + " of the "
-                    + k + " fragments needed could be read", last);
+            String message = "chunk " + chunk + " of " + ctx.manifest.name() + ": only " + good + " of the " + k
+                    + " fragments needed could be read";
+            // Fragments that answered with bytes failing their checksum: an integrity failure, not an outage.
+            boolean corrupt = ctx.problems.stream().anyMatch(p -> p.chunk() == chunk && p.why().equals("corrupt"));
+            throw corrupt ? new IntegrityException(message + "; some are corrupt", last)
+                    : new StorageException(message, last);
         }
         return out;
     }

@@ -11,8 +11,9 @@ import io.albireo.api.osd.Osd;
 
 /** The real ALBA manager for the proxy's tests, built as its own tests build it (its test constructor). */
 public final class InProcessAbm {
-    private static final Set<String> ALGORITHMS = Set.of("compressor:none", "compressor:lz4", "cipher:none",
-            "cipher:aes-256-gcm", "checksum:xxh64", "checksum:sha-256", "erasure-codec:rs");
+    private static final Set<String> ALGORITHMS = Set.of("compressor:none", "compressor:lz4", "compressor:snappy",
+            "compressor:zstd", "compressor:gzip", "compressor:bzip2", "cipher:none", "cipher:aes-256-gcm",
+            "checksum:xxh64", "checksum:crc32c", "checksum:sha-256", "erasure-codec:rs");
 
     private InProcessAbm() {
     }

@@ -32,6 +32,10 @@ final class Backend implements AutoCloseable {
     private NamespaceManagerService nsmRef;
 
     Backend(Path dir, int asds, long fragmentCacheBytes) {
+        this(dir, asds, fragmentCacheBytes, new DirectCodecs());
+    }
+
+    Backend(Path dir, int asds, long fragmentCacheBytes, io.albireo.api.codec.CodecRegistry codecs) {
         AbmOperation abmOp = new AbmOperation();
         ApplyOperation nsmOp = new ApplyOperation();
         store = RocksMetadataStore.open(dir.resolve("meta"), RocksMetadataStore.Settings.DEFAULT,
@@ -46,7 +50,7 @@ final class Backend implements AutoCloseable {
             osds.add(osd);
             byId.put(asd.longId(), osd);
         }
-        proxy = new ProxyObjectStore(abm, nsm, new DirectCodecs(), settings(dir, fragmentCacheBytes));
+        proxy = new ProxyObjectStore(abm, nsm, codecs, settings(dir, fragmentCacheBytes));
         osds.forEach(this::bind);
         proxy.claimNew();
     }

@@ -1,64 +1,93 @@
 package io.albireo.proxy.internal;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import io.albireo.api.codec.Checksum;
 import io.albireo.api.codec.Cipher;
 import io.albireo.api.codec.CodecRegistry;
 import io.albireo.api.codec.Compressor;
 import io.albireo.api.codec.ErasureCodec;
+import io.albireo.checksum.crc32c.internal.Crc32cChecksum;
+import io.albireo.checksum.sha256.internal.Sha256Checksum;
 import io.albireo.checksum.xxh64.internal.Xxh64Checksum;
 import io.albireo.cipher.aesgcm.internal.AesGcmCipher;
 import io.albireo.cipher.none.internal.NoCipher;
 import io.albireo.codec.rs.internal.ReedSolomonCodec;
+import io.albireo.codec.rs.isal.internal.IsalReedSolomonCodec;
+import io.albireo.compressor.bzip2.internal.Bzip2Compressor;
+import io.albireo.compressor.gzip.internal.GzipCompressor;
 import io.albireo.compressor.lz4.internal.Lz4Compressor;
 import io.albireo.compressor.none.internal.NoneCompressor;
+import io.albireo.compressor.snappy.internal.SnappyCompressor;
+import io.albireo.compressor.zstd.internal.ZstdCompressor;
 
-/** The real codecs, constructed directly (as benchmarks/ does) instead of tracked as services. */
+/**
+ * Every real codec, constructed directly (as benchmarks/ does) instead of tracked as services. Erasure codec "rs" is
+ * the pure-Java implementation, or ISA-L's when constructed with {@code isal} (and libisal is installed).
+ */
 final class DirectCodecs implements CodecRegistry {
-    private final Checksum xxh64 = new Xxh64Checksum();
-    private final Compressor lz4 = new Lz4Compressor();
-    private final Compressor none = new NoneCompressor();
-    private final Cipher aes = new AesGcmCipher();
-    private final Cipher noCipher = new NoCipher();
-    private final ErasureCodec rs = new ReedSolomonCodec();
+    static final List<String> COMPRESSORS = List.of("none", "lz4", "snappy", "zstd", "gzip", "bzip2");
+    static final List<String> CIPHERS = List.of("none", "aes-256-gcm");
+    static final List<String> CHECKSUMS = List.of("xxh64", "crc32c", "sha-256");
 
-    private static RuntimeException missing(String family, String name) {
-        return new IllegalArgumentException(family + " '" + name + "' is not in the test's codecs");
+    private final Map<String, Checksum> checksums = Map.of("xxh64", new Xxh64Checksum(), "crc32c",
+            new Crc32cChecksum(), "sha-256", new Sha256Checksum());
+    private final Map<String, Compressor> compressors = Map.of("none", new NoneCompressor(), "lz4",
+            new Lz4Compressor(), "snappy", new SnappyCompressor(), "zstd", new ZstdCompressor(), "gzip",
+            new GzipCompressor(), "bzip2", new Bzip2Compressor());
+    private final Map<String, Cipher> ciphers = Map.of("aes-256-gcm", new AesGcmCipher(), "none", new NoCipher());
+    private final ErasureCodec rs;
+
+    DirectCodecs() {
+        this.rs = new ReedSolomonCodec();
+    }
+
+    private DirectCodecs(ErasureCodec rs) {
+        this.rs = rs;
+    }
+
+    /** @return the codecs with ISA-L's Reed-Solomon, or empty when libisal cannot be loaded here */
+    static Optional<DirectCodecs> withIsal() {
+        try {
+            return Optional.of(new DirectCodecs(new IsalReedSolomonCodec()));
+        } catch (RuntimeException | LinkageError e) {
+            return Optional.empty();
+        }
+    }
+
+    /** @return the erasure codec's implementation, for test names */
+    String rsImplementation() {
+        return rs instanceof ReedSolomonCodec ? "java" : "isal";
+    }
+
+    private static <T> T get(Map<String, T> m, String family, String name) {
+        T t = m.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException(family + " '" + name + "' is not in the test's codecs");
+        }
+        return t;
     }
 
     @Override
     public Checksum checksum(String name) {
-        if (name.equals("xxh64")) {
-            return xxh64;
-        }
-        throw missing("checksum", name);
+        return get(checksums, "checksum", name);
     }
 
     @Override
     public Compressor compressor(String name) {
-        return switch (name) {
-            case "lz4" -> lz4;
-            case "none" -> none;
-            default -> throw missing("compressor", name);
-        };
+        return get(compressors, "compressor", name);
     }
 
     @Override
     public Cipher cipher(String name) {
-        return switch (name) {
-            case "aes-256-gcm" -> aes;
-            case "none" -> noCipher;
-            default -> throw missing("cipher", name);
-        };
+        return get(ciphers, "cipher", name);
     }
 
     @Override
     public ErasureCodec erasureCodec(String name) {
-        if (name.equals("rs")) {
-            return rs;
-        }
-        throw missing("erasure codec", name);
+        return get(Map.of("rs", rs), "erasure codec", name);
     }
 
     @Override
@@ -70,5 +99,4 @@ final class DirectCodecs implements CodecRegistry {
     public List<AlgorithmInfo> algorithms() {
         return List.of();
     }
-
 }

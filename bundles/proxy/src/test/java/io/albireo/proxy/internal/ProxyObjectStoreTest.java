@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.albireo.api.AssertFailedException;
 import io.albireo.api.Bytes;
+import io.albireo.api.IntegrityException;
 import io.albireo.api.KeyRange;
 import io.albireo.api.StorageException;
 import io.albireo.api.Update;
@@ -319,6 +321,68 @@ class ProxyObjectStoreTest {
             byte[] want = java.util.Arrays.copyOfRange(data, offset, offset + length);
             assertArrayEquals(want, array(proxy.read(List.of(new ObjectRange(NS, "flip", offset, length))).get(0)));
         }
+    }
+
+    /**
+     * A flipped byte in the ASD's blob files on disk (fragments over the ASD's 64 KiB blob threshold are files): with
+     * one disk's files flipped every read gives the right bytes and the fragments are queued for repair; with three
+     * (more than m = 2) reads fail with an IntegrityException and never return the flipped bytes.
+     */
+    @Test
+    void flippedBytesInFragmentFilesOnDiskAreDetectedAndNeverReturned() throws Exception {
+        ProxyObjectStore proxy = open(0);
+        backend.abm.createPreset(new Preset("files", List.of(new Policy(4, 2, 5, 6)), 1 << 20, "lz4", "aes-256-gcm",
+                "xxh64", "rs"));
+        proxy.createNamespace("files", "files");
+        byte[] data = new byte[4 << 20];
+        random.nextBytes(data);
+        proxy.put("files", "f", ByteBuffer.wrap(data), Overwrite.NONE);
+        assertEquals(1, flipBlobFiles(dir.resolve("asd0")), "one fragment file on the first disk");
+
+        assertArrayEquals(data, array(proxy.get("files", "f").orElseThrow()));
+        for (int i = 0; i < 40; i++) {
+            int length = random.nextInt(1, 70_000);
+            int offset = random.nextInt(data.length - length);
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, offset, offset + length),
+                    array(proxy.read(List.of(new ObjectRange("files", "f", offset, length))).get(0)));
+        }
+        assertFalse(work(WorkQueue.REPAIR).isEmpty(), "the flipped fragment is queued for repair");
+
+        flipBlobFiles(dir.resolve("asd1"));
+        flipBlobFiles(dir.resolve("asd2"));
+        assertThrows(IntegrityException.class, () -> proxy.get("files", "f"));
+        // Ranges that touch no flipped byte are read correctly; the others fail: none returns a wrong byte.
+        int failed = 0;
+        for (int offset = 0; offset < data.length; offset += 64 * 1024) {
+            try {
+                assertArrayEquals(java.util.Arrays.copyOfRange(data, offset, offset + 64 * 1024),
+                        array(proxy.read(List.of(new ObjectRange("files", "f", offset, 64 * 1024))).get(0)));
+            } catch (IntegrityException e) {
+                failed++;
+            }
+        }
+        assertTrue(failed > 0, "the ranges over the flipped bytes fail");
+    }
+
+    /** Flips a byte in the middle of every blob file under an ASD's directory; @return how many */
+    private static int flipBlobFiles(Path asd) throws java.io.IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(asd.resolve("blobs"))) {
+            files = walk.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().matches("[0-9a-f]{16}"))
+                    .toList();
+        }
+        for (Path f : files) {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f,
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.allocate(1);
+                long at = ch.size() / 2;
+                ch.read(b, at);
+                b.put(0, (byte) (b.get(0) ^ 0x40)).rewind();
+                ch.write(b, at);
+                ch.force(true);
+            }
+        }
+        return files.size();
     }
 
     /** Partial reads alone (no whole get) find the flip, read around it, and queue the fragment's repair. */
