@@ -52,6 +52,10 @@ public class ChunkLayoutBenchmark {
     @Param({"lz4+aes-256-gcm", "none+none"})
     public String pipeline;
 
+    /** text (compresses about 2x) or random (does not compress: media, archives, ciphertext). */
+    @Param({"text", "random"})
+    public String data;
+
     private Pipeline p;
     private ByteBuffer chunk;
     private EncodedChunk encoded;
@@ -73,7 +77,13 @@ public class ChunkLayoutBenchmark {
             p = new Pipeline(lz4, lz4.levels().defaultLevel(), new AesGcmCipher(), new CipherKey("bench", secret),
                     rs.code(8, 2), new Xxh64Checksum(), Pipeline.DEFAULT_BLOCK_SIZE);
         }
-        chunk = text(SIZE);
+        if (data.equals("random")) {
+            byte[] b = new byte[SIZE];
+            new Random(3).nextBytes(b);
+            chunk = ByteBuffer.wrap(b);
+        } else {
+            chunk = text(SIZE);
+        }
         encoded = ChunkLayout.encode(p, chunk);
         int[] osds = new int[10];
         manifest = encoded.manifestChunk(osds);

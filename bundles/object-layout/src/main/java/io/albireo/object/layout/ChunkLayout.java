@@ -8,6 +8,7 @@ import io.albireo.api.Bytes;
 import io.albireo.api.IntegrityException;
 import io.albireo.api.StorageException;
 import io.albireo.api.codec.Checksum;
+import io.albireo.api.codec.CompressedForm;
 import io.albireo.api.codec.Digest;
 import io.albireo.api.codec.ErasureCode;
 import io.albireo.api.metadata.Manifest;
@@ -17,6 +18,17 @@ import io.albireo.api.metadata.Manifest;
  * docs/OBJECT-LAYOUT.md and {@link StoredForm}. Stateless and thread-safe.
  */
 public final class ChunkLayout {
+    /**
+     * Early abort: after this many blocks in a row that the compressor could not shrink (media, archives, ciphertext),
+     * the next {@link #EARLY_ABORT_SKIP} are stored raw without trying, then it tries again. On incompressible data
+     * the compressor runs on 1 block in 8; a chunk that turns compressible loses at most 224 KiB of it. Readers see
+     * ordinary raw frames, so the format does not change.
+     */
+    static final int EARLY_ABORT_RUN = 8;
+    static final int EARLY_ABORT_SKIP = 56;
+    /** Declines every block: {@link CompressedForm#compress} then stores it raw. */
+    private static final CompressedForm.Encoder RAW = (in, out) -> -1;
+
 
     private ChunkLayout() {
     }
@@ -33,12 +45,25 @@ public final class ChunkLayout {
         ByteBuffer[] forms = new ByteBuffer[blocks];
         int[] crcs = new int[blocks];
         long framesLength = 0;
+        int incompressible = 0;
+        int skip = 0;
         for (int i = 0; i < blocks; i++) {
             ByteBuffer block = chunk.duplicate();
             block.position(chunk.position() + i * p.blockSize());
             block.limit(Math.min(chunk.limit(), block.position() + p.blockSize()));
             crcs[i] = StoredForm.crc(i, block);
-            forms[i] = p.compressor().compress(block, p.compressionLevel());
+            if (skip > 0) {
+                skip--;
+                forms[i] = CompressedForm.compress(block, RAW);
+            } else {
+                forms[i] = p.compressor().compress(block, p.compressionLevel());
+                incompressible = CompressedForm.header(p.compressor().name(), forms[i]).compressed() ? 0
+                        : incompressible + 1;
+                if (incompressible == EARLY_ABORT_RUN) {
+                    incompressible = 0;
+                    skip = EARLY_ABORT_SKIP;
+                }
+            }
             framesLength += StoredForm.CRC_LENGTH + forms[i].remaining();
         }
         if (framesLength > 0xffff_ffffL) {

@@ -222,4 +222,25 @@ class ChunkLayoutTest {
         copy.put(at, (byte) (copy.get(at) ^ (1 << bit)));
         return copy;
     }
+
+    /** Early abort: noise is stored raw without compressing most blocks; text after it is compressed again. */
+    @org.junit.jupiter.api.Test
+    void incompressibleRunsAreStoredRawAndCompressionResumes() {
+        Pipeline p = Pipelines.sealed(4, 2);
+        int half = 2 << 20;
+        ByteBuffer data = ByteBuffer.allocate(2 * half);
+        data.put(Pipelines.random(half, 31)).put(Pipelines.text(half, 32)).flip();
+        byte[] bytes = array(data);
+        EncodedChunk e = ChunkLayout.encode(p, data);
+        assertArrayEquals(bytes, array(ChunkLayout.decode(p, chunk(e), e.fragments().toArray(ByteBuffer[]::new))));
+        // The noise costs its length plus small frame headers; the text after the last skipped run compresses.
+        long noise = half + (long) (half / 4096) * (4 + io.albireo.api.codec.CompressedForm.MAX_OVERHEAD);
+        // (and 16 bytes of GCM tag per 4 KiB)
+        assertTrue(e.storedLength() < noise * 101 / 100 + half * 3L / 4, "stored " + e.storedLength());
+        for (int i = 0; i < 50; i++) {
+            int at = half - 300_000 + i * 12_000;
+            assertArrayEquals(java.util.Arrays.copyOfRange(bytes, at, at + 5000),
+                    RangeReaderTest.read(p, chunk(e), new MemorySource(e.fragments()), at, 5000));
+        }
+    }
 }
