@@ -337,7 +337,9 @@ class ProxyObjectStoreTest {
         byte[] data = new byte[4 << 20];
         random.nextBytes(data);
         proxy.put("files", "f", ByteBuffer.wrap(data), Overwrite.NONE);
-        assertEquals(1, flipBlobFiles(dir.resolve("asd0")), "one fragment file on the first disk");
+        Manifest m = proxy.manifest("files", "f").orElseThrow();
+        // The disks of data fragments 0, 1 and 2: reads use data fragments first, so these are the ones read.
+        assertEquals(1, flipBlobFiles(asdHolding(m, 0)), "one fragment file on the disk of fragment 0");
 
         assertArrayEquals(data, array(proxy.get("files", "f").orElseThrow()));
         for (int i = 0; i < 40; i++) {
@@ -348,8 +350,8 @@ class ProxyObjectStoreTest {
         }
         assertFalse(work(WorkQueue.REPAIR).isEmpty(), "the flipped fragment is queued for repair");
 
-        flipBlobFiles(dir.resolve("asd1"));
-        flipBlobFiles(dir.resolve("asd2"));
+        flipBlobFiles(asdHolding(m, 1));
+        flipBlobFiles(asdHolding(m, 2));
         assertThrows(IntegrityException.class, () -> proxy.get("files", "f"));
         // Ranges that touch no flipped byte are read correctly; the others fail: none returns a wrong byte.
         int failed = 0;
@@ -362,6 +364,17 @@ class ProxyObjectStoreTest {
             }
         }
         assertTrue(failed > 0, "the ranges over the flipped bytes fail");
+    }
+
+    /** @return the directory of the ASD holding fragment {@code fragment} of the first chunk */
+    private Path asdHolding(Manifest m, int fragment) {
+        int number = m.chunks().get(0).fragments().get(fragment).osd();
+        for (int i = 0; i < backend.osds.size(); i++) {
+            if (backend.abm.osd(backend.osds.get(i).identity().longId()).orElseThrow().number() == number) {
+                return dir.resolve("asd" + i);
+            }
+        }
+        throw new AssertionError("no ASD holds OSD number " + number);
     }
 
     /** Flips a byte in the middle of every blob file under an ASD's directory; @return how many */
