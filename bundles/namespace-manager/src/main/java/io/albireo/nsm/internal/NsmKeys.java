@@ -121,17 +121,22 @@ final class NsmKeys {
         p = putVarint(out, p + versionAt, version);
         System.arraycopy(manifest, versionEnd, out, p, crcAt - versionEnd);
         p += crcAt - versionEnd;
-        CRC32C crc = new CRC32C();
-        crc.update(out, start, p - start);
-        int v = (int) crc.getValue();
-        out[p] = (byte) (v >>> 24);
-        out[p + 1] = (byte) (v >>> 16);
-        out[p + 2] = (byte) (v >>> 8);
-        out[p + 3] = (byte) v;
+        putCrc32c(out, start, p);
         return Bytes.adopt(out);
     }
 
-    private static int varintLength(long v) {
+    /** Writes the CRC32C of {@code out[start, end)} as 4 bytes BE at {@code end}. */
+    static void putCrc32c(byte[] out, int start, int end) {
+        CRC32C crc = new CRC32C();
+        crc.update(out, start, end - start);
+        int v = (int) crc.getValue();
+        out[end] = (byte) (v >>> 24);
+        out[end + 1] = (byte) (v >>> 16);
+        out[end + 2] = (byte) (v >>> 8);
+        out[end + 3] = (byte) v;
+    }
+
+    static int varintLength(long v) {
         int n = 1;
         for (; v >= 0x80 || v < 0; v >>>= 7) {
             n++;
@@ -139,7 +144,8 @@ final class NsmKeys {
         return n;
     }
 
-    private static int putVarint(byte[] out, int at, long value) {
+    /** @return the index after the varint written at {@code at} */
+    static int putVarint(byte[] out, int at, long value) {
         int p = at;
         long v = value;
         for (; v >= 0x80 || v < 0; v >>>= 7) {

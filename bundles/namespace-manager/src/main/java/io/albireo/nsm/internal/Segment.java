@@ -149,27 +149,12 @@ final class Segment {
 
         /** @return the value: version, count, the entries, CRC32C */
         Bytes finish() {
-            int countLength = 1;
-            for (long v = count; v >= 0x80; v >>>= 7) {
-                countLength++;
-            }
-            byte[] out = new byte[1 + countLength + body.size() + 4];
+            byte[] out = new byte[1 + NsmKeys.varintLength(count) + body.size() + 4];
             out[0] = VERSION;
-            int p = 1;
-            long v = count;
-            for (; v >= 0x80; v >>>= 7) {
-                out[p++] = (byte) (v & 0x7f | 0x80);
-            }
-            out[p++] = (byte) v;
+            int p = NsmKeys.putVarint(out, 1, count);
             System.arraycopy(body.buffer(), 0, out, p, body.size());
             p += body.size();
-            CRC32C crc = new CRC32C();
-            crc.update(out, 0, p);
-            int c = (int) crc.getValue();
-            out[p] = (byte) (c >>> 24);
-            out[p + 1] = (byte) (c >>> 16);
-            out[p + 2] = (byte) (c >>> 8);
-            out[p + 3] = (byte) c;
+            NsmKeys.putCrc32c(out, 0, p);
             return Bytes.adopt(out);
         }
     }

@@ -486,13 +486,27 @@ class ProxyObjectStoreTest {
         }
     }
 
-    /** A long pseudo-random stream that is never in memory, whose byte at any position can be recomputed. */
+    /**
+     * A long stream that is never in memory, whose byte at any position can be recomputed: pseudo-random by default,
+     * or any {@code ByteAt}.
+     */
     static final class Generated extends InputStream {
+        /** The byte at a position. */
+        interface ByteAt {
+            byte at(long i);
+        }
+
         private final long size;
+        private final ByteAt bytes;
         private long pos;
 
         Generated(long size) {
+            this(size, Generated::at);
+        }
+
+        Generated(long size, ByteAt bytes) {
             this.size = size;
+            this.bytes = bytes;
         }
 
         static byte at(long i) {
@@ -505,7 +519,7 @@ class ProxyObjectStoreTest {
 
         @Override
         public int read() {
-            return pos < size ? at(pos++) & 0xff : -1;
+            return pos < size ? bytes.at(pos++) & 0xff : -1;
         }
 
         @Override
@@ -515,7 +529,7 @@ class ProxyObjectStoreTest {
             }
             int n = (int) Math.min(len, size - pos);
             for (int i = 0; i < n; i++) {
-                b[off + i] = at(pos++);
+                b[off + i] = bytes.at(pos++);
             }
             return n;
         }
