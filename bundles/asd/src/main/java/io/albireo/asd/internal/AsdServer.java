@@ -36,13 +36,19 @@ import io.albireo.asd.protocol.Message;
  * Serves one {@link AsdStore} over the ASD protocol (docs/ASD-PROTOCOL.md). Each connection has a reader thread, which
  * checks the handshake and dispatches requests, and a writer thread, which sends the responses as they come: reads run
  * on a shared pool; applies go to the store's group commit, those with blob files by way of a shared write pool, so
- * a connection's reader never waits on a disk while the next request is already in its socket. A connection has at most {@link #MAX_IN_FLIGHT} requests
- * unanswered; past that its reader waits, so a client that stops reading stalls only itself. A malformed frame closes
- * the connection with a logged reason; nothing it asked for is done.
+ * a connection's reader never waits on a disk while the next request is already in its socket. Small slice reads (at
+ * most {@link #INLINE_SLICE_BYTES}, what a proxy's partial read asks for) are the exception: the reader serves them
+ * and writes the answer itself, because handing a 4 KiB read to two other threads costs more CPU than the read (see
+ * docs/PERFORMANCE.md); the driver spreads requests over several connections, so one slow read holds up only its
+ * own. A connection has at most {@link #MAX_IN_FLIGHT} requests unanswered; past that its reader waits, so a client
+ * that stops reading stalls only itself. A malformed frame closes the connection with a logged reason; nothing it
+ * asked for is done.
  */
 final class AsdServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AsdServer.class);
     static final int MAX_IN_FLIGHT = 256;
+    /** Slice reads asking for at most this many bytes in all are served on the connection's reader thread. */
+    static final long INLINE_SLICE_BYTES = 64 * 1024;
 
     private final AsdStore store;
     private final String nodeId;
@@ -108,6 +114,8 @@ final class AsdServer implements AutoCloseable {
         private final SocketAddress peer;
         private final ExecutorService writer;
         private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+        /** Held while a frame is written: by the writer thread, or the reader answering a small read itself. */
+        private final Object writing = new Object();
         private volatile boolean open = true;
 
         Connection(SocketChannel channel) throws IOException {
@@ -189,15 +197,30 @@ final class AsdServer implements AutoCloseable {
                 }
                 return;
             }
-            reads.execute(() -> {
-                Message.Response response;
-                try {
-                    response = read(request);
-                } catch (RuntimeException e) {
-                    response = failure(e);
-                }
-                respond(id, response);
-            });
+            if (small(request)) {
+                send(id, answer(request));
+                return;
+            }
+            reads.execute(() -> respond(id, answer(request)));
+        }
+
+        private static boolean small(Message.Request request) {
+            if (!(request instanceof Message.GetSlices get)) {
+                return false;
+            }
+            long bytes = 0;
+            for (Osd.Slice s : get.slices()) {
+                bytes += s.length();
+            }
+            return bytes <= INLINE_SLICE_BYTES;
+        }
+
+        private Message.Response answer(Message.Request request) {
+            try {
+                return read(request);
+            } catch (RuntimeException e) {
+                return failure(e);
+            }
         }
 
         private Message.Response read(Message.Request request) {
@@ -230,24 +253,29 @@ final class AsdServer implements AutoCloseable {
         /** Hands a response to the writer thread: callers (the committer, the read pool) never wait on the socket. */
         private void respond(long id, Message.Response response) {
             try {
-                writer.execute(() -> {
-                    try {
-                        ByteBuffer[] frame;
-                        try {
-                            frame = codec.encode(id, response);
-                        } catch (IllegalArgumentException e) {
-                            frame = codec.encode(id, new Message.Failure(Message.Failure.Kind.BAD_REQUEST,
-                                    "the answer is too large for one frame: " + e.getMessage()));
-                        }
-                        FrameCodec.write(channel, frame);
-                    } catch (IOException e) {
-                        close();
-                    } finally {
-                        inFlight.release();
-                    }
-                });
+                writer.execute(() -> send(id, response));
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 inFlight.release(); // closed meanwhile
+            }
+        }
+
+        /** Writes a response (a frame at a time, whichever thread) and frees its in-flight slot. */
+        private void send(long id, Message.Response response) {
+            try {
+                ByteBuffer[] frame;
+                try {
+                    frame = codec.encode(id, response);
+                } catch (IllegalArgumentException e) {
+                    frame = codec.encode(id, new Message.Failure(Message.Failure.Kind.BAD_REQUEST,
+                            "the answer is too large for one frame: " + e.getMessage()));
+                }
+                synchronized (writing) {
+                    FrameCodec.write(channel, frame);
+                }
+            } catch (IOException e) {
+                close();
+            } finally {
+                inFlight.release();
             }
         }
 

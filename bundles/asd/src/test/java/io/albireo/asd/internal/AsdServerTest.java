@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.albireo.api.Assert;
 import io.albireo.api.Bytes;
 import io.albireo.api.Update;
+import io.albireo.api.osd.Osd;
 import io.albireo.asd.protocol.FrameCodec;
 import io.albireo.asd.protocol.Limits;
 import io.albireo.asd.protocol.Message;
@@ -105,6 +106,44 @@ class AsdServerTest {
             }
         }
         assertEquals(ByteBuffer.wrap(new byte[4000]), store.get(Bytes.utf8("k200")).orElseThrow());
+    }
+
+    /**
+     * Small slice reads are answered by the connection's reader, the others by the read pool through the writer: both
+     * write to one socket, and every frame arrives whole, each answer under its own id.
+     */
+    @Test
+    void inlineAndPooledAnswersInterleaveAsWholeFrames() throws IOException {
+        byte[] bytes = new byte[1 << 19];
+        new java.util.Random(3).nextBytes(bytes);
+        ByteBuffer big = ByteBuffer.wrap(bytes);
+        int large = (int) AsdServer.INLINE_SLICE_BYTES + 1;
+        try (TestClient c = client()) {
+            assertInstanceOf(Message.Applied.class, c.call(new Message.Apply(List.of(),
+                    List.of(Update.set(Bytes.utf8("big"), big)))));
+            for (int i = 1; i <= 300; i++) {
+                c.send(i, switch (i % 3) {
+                    case 0 -> new Message.GetSlices(List.of(new Osd.Slice(Bytes.utf8("big"), i * 1000L, 4096),
+                            new Osd.Slice(Bytes.utf8("absent"), 0, 10)));
+                    case 1 -> new Message.GetSlices(List.of(new Osd.Slice(Bytes.utf8("big"), i, large)));
+                    default -> new Message.Get(List.of(Bytes.utf8("big")));
+                });
+            }
+            Map<Long, Message> answers = new HashMap<>();
+            for (int i = 1; i <= 300; i++) {
+                FrameCodec.Frame f = c.receive();
+                answers.put(f.id(), f.message());
+            }
+            for (int i = 1; i <= 300; i++) {
+                Message.Values v = (Message.Values) answers.get((long) i);
+                List<Optional<ByteBuffer>> expected = switch (i % 3) {
+                    case 0 -> List.of(Optional.of(big.slice(i * 1000, 4096)), Optional.empty());
+                    case 1 -> List.of(Optional.of(big.slice(i, large)));
+                    default -> List.of(Optional.of(big));
+                };
+                assertEquals(expected, v.values(), "request " + i);
+            }
+        }
     }
 
     @Test

@@ -96,6 +96,29 @@ class AsdStoreTest {
         }
     }
 
+    /**
+     * Slices of blobs written with and without direct I/O (the last block padded, then cut off): every offset and length
+     * near a block edge or the end returns exactly the value's bytes.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void slicesOfBlobsAtEveryEdgeWithAndWithoutDirectIo(boolean directIo) {
+        int a = BlobFiles.ALIGNMENT;
+        try (AsdStore store = AsdStore.open(dir, new AsdStore.Settings(0, THRESHOLD, "fsync", 256, directIo))) {
+            for (int size : new int[] {3 * a + 100, 200_000}) {
+                ByteBuffer value = random(size, size);
+                put(store, "k" + size, value);
+                for (int offset : new int[] {0, 1, a - 1, a, a + 1, size - a, size - 5000, size - 1, size}) {
+                    for (int length : new int[] {0, 1, a, 2 * a + 1, 65_536, 65_537}) {
+                        int n = Math.min(length, size - offset);
+                        assertEquals(value.slice(offset, n), store.getSlice(key("k" + size), offset, length)
+                                .orElseThrow(), length + " bytes at " + offset + " of " + size);
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"fsync", "syncfs"})
     void valuesRoundTripInlineAndAsBlobs(String sync) {
