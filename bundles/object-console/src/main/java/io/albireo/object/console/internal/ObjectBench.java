@@ -110,12 +110,17 @@ final class ObjectBench {
     /**
      * Runs a benchmark; the namespace is created first and deleted with its objects afterwards, whatever happens.
      *
+     * @param warmupSeconds how long to run the load before counting
+     * @param seconds how long to count
      * @param namespace the namespace to create, or null for a fresh name
      */
-    static Result run(ObjectStore store, Mode mode, int size, int threads, double seconds, String namespace,
-            String preset) throws Exception {
+    static Result run(ObjectStore store, Mode mode, int size, int threads, double warmupSeconds, double seconds,
+            String namespace, String preset) throws Exception {
         if (threads < 1 || seconds <= 0) {
             throw new IllegalArgumentException("--threads and --seconds must be positive");
+        }
+        if (warmupSeconds < 0) {
+            throw new IllegalArgumentException("--warmup must not be negative");
         }
         if (mode == Mode.PARTIAL && size < PARTIAL) {
             throw new IllegalArgumentException("partial reads take " + PARTIAL + " bytes: --size must be at least"
@@ -132,12 +137,13 @@ final class ObjectBench {
                     store.put(ns, "o" + i, ByteBuffer.wrap(payload), Overwrite.UNCONDITIONAL);
                 }
             }
-            long deadline = System.nanoTime() + (long) (seconds * 1e9);
-            long start = System.nanoTime();
+            // Operations before `start` run the same code (JIT compilation, caches, connections) but are not counted.
+            long start = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            long deadline = start + (long) (seconds * 1e9);
             List<Future<long[]>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int thread = t;
-                futures.add(pool.submit(() -> worker(store, mode, ns, payload, thread, threads, deadline)));
+                futures.add(pool.submit(() -> worker(store, mode, ns, payload, thread, threads, start, deadline)));
             }
             List<long[]> all = new ArrayList<>();
             long ops = 0;
@@ -164,19 +170,24 @@ final class ObjectBench {
     }
 
     private static long[] worker(ObjectStore store, Mode mode, String ns, byte[] payload, int thread, int threads,
-            long deadline) {
+            long start, long deadline) {
         Random random = new Random(thread);
         long[] latencies = new long[1024];
         int n = 0;
+        int puts = 0;
         int objects = threads * OBJECTS_PER_THREAD;
         while (System.nanoTime() < deadline) {
             long t0 = System.nanoTime();
             switch (mode) {
-                case PUT -> store.put(ns, "t" + thread + "-" + n, ByteBuffer.wrap(payload), Overwrite.UNCONDITIONAL);
+                case PUT -> store.put(ns, "t" + thread + "-" + puts++, ByteBuffer.wrap(payload),
+                        Overwrite.UNCONDITIONAL);
                 case GET -> store.get(ns, "o" + random.nextInt(objects)).orElseThrow();
                 case PARTIAL -> store.read(List.of(new ObjectStore.ObjectRange(ns, "o" + random.nextInt(objects),
                         random.nextInt(payload.length - PARTIAL + 1), PARTIAL)));
                 default -> throw new IllegalStateException();
+            }
+            if (t0 < start) {
+                continue;
             }
             if (n == latencies.length) {
                 latencies = Arrays.copyOf(latencies, n * 2);

@@ -32,6 +32,10 @@ public class ProxyBenchCommand extends ObjectAction {
     @Option(name = "--seconds", description = "How long to measure (default 10)")
     double seconds = 10;
 
+    @Option(name = "--warmup", description = "Seconds of the same load run first and not counted, so that the figures"
+            + " are the steady state, not the JIT compiling the path (default 5)")
+    double warmup = 5;
+
     @Option(name = "--namespace", description = "The namespace to create and delete (default: bench-<random>)")
     String namespace;
 
@@ -42,7 +46,8 @@ public class ProxyBenchCommand extends ObjectAction {
     void run() throws Exception {
         ObjectBench.Mode m = ObjectBench.Mode.parse(mode);
         int bytes = ObjectBench.parseSize(size);
-        ObjectBench.Result r = ObjectBench.run(store, m, bytes, threads, seconds, namespace, preset);
+        ObjectBench.Result r = ObjectBench.run(store, m, bytes, threads, warmup, seconds, namespace,
+                preset);
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("mode", mode);

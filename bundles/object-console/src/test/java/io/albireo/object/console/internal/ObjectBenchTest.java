@@ -29,6 +29,8 @@ class ObjectBenchTest {
         assertEquals("unknown mode 'delete': put, get or partial", e.getMessage());
         assertEquals(ObjectBench.Mode.PARTIAL, ObjectBench.Mode.parse("Partial"));
         assertThrows(IllegalArgumentException.class, () -> ObjectBench.run(null, ObjectBench.Mode.PARTIAL, 100, 1,
-                1, null, null));
+                0, 1, null, null));
+        assertEquals("--warmup must not be negative", assertThrows(IllegalArgumentException.class,
+                () -> ObjectBench.run(null, ObjectBench.Mode.GET, 100, 1, -1, 1, null, null)).getMessage());
     }
 }
