@@ -114,6 +114,82 @@ public final class FrameCodec {
         return new Frame(id, decode(type, frame), length + 4);
     }
 
+    /**
+     * @return a reader of frames from {@code channel} through a buffer of its own, so that a small frame, or several
+     *         pipelined ones, take one read call instead of two each; use one reader per channel, from one thread
+     */
+    public Reader reader(ReadableByteChannel channel) {
+        return new Reader(channel);
+    }
+
+    /** Reads frames from one channel through a direct buffer; frames larger than the buffer are read into their own. */
+    public final class Reader {
+        /** Room for a 4 KiB read's answer and its neighbours; larger frames bypass the buffer. */
+        static final int BUFFER = 64 * 1024;
+
+        private final ReadableByteChannel channel;
+        /** Bytes read and not yet taken, between position and limit. */
+        private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER).limit(0);
+
+        private Reader(ReadableByteChannel channel) {
+            this.channel = channel;
+        }
+
+        /**
+         * Reads one frame; the same checks and outcomes as {@link FrameCodec#read}.
+         *
+         * @return the frame, or {@code null} if the channel ended cleanly before its first byte
+         */
+        public Frame read() throws IOException {
+            if (!fill(4, true)) {
+                return null;
+            }
+            int length = buffer.getInt();
+            if (length < HEAD - 4 || length > limits.maxFrame()) {
+                throw new OsdProtocolException("frame of " + Integer.toUnsignedString(length) + " bytes: frames are "
+                        + (HEAD - 4) + " to " + limits.maxFrame() + " bytes");
+            }
+            // The frame gets a buffer of its own: decoded values are views of it and outlive the next read.
+            ByteBuffer frame = ByteBuffer.allocate(length);
+            if (length <= BUFFER) {
+                fill(length, false);
+                frame.put(frame.position(), buffer, buffer.position(), length);
+                buffer.position(buffer.position() + length);
+            } else {
+                int buffered = buffer.remaining();
+                frame.put(0, buffer, buffer.position(), buffered).position(buffered);
+                buffer.position(buffer.limit());
+                readFully(channel, frame, false);
+                frame.flip();
+            }
+            int type = frame.get() & 0xff;
+            long id = frame.getLong();
+            return new Frame(id, decode(type, frame), length + 4);
+        }
+
+        /** Makes at least {@code n} bytes (at most the buffer's size) ready, reading as much as the channel has. */
+        private boolean fill(int n, boolean endAllowed) throws IOException {
+            if (buffer.remaining() >= n) {
+                return true;
+            }
+            buffer.compact();
+            try {
+                while (buffer.position() < n) {
+                    if (channel.read(buffer) < 0) {
+                        if (endAllowed && buffer.position() == 0) {
+                            return false;
+                        }
+                        throw new EOFException("the connection ended inside a frame (" + buffer.position() + " of "
+                                + n + " bytes)");
+                    }
+                }
+                return true;
+            } finally {
+                buffer.flip();
+            }
+        }
+    }
+
     /** Decodes a frame's body, which must be consumed exactly. */
     Message decode(int type, ByteBuffer body) {
         try {

@@ -5,7 +5,7 @@
  * driver; it does no I/O of its own beyond reading and writing frames on a channel.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.albireo.asd.protocol;
 
 import org.osgi.annotation.bundle.Export;

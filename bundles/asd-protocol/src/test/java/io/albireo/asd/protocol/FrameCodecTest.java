@@ -12,6 +12,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -116,6 +117,67 @@ class FrameCodecTest {
         assertTrue(Arrays.stream(frame).anyMatch(b -> b.isDirect() && b.remaining() == 1 << 20),
                 "the value is a view of the caller's buffer, not a copy");
         assertEquals(0, large.position(), "the caller's buffer does not move");
+    }
+
+    /** A channel that hands out at most a few random bytes per read, as a socket may. */
+    private static ReadableByteChannel trickle(byte[] wire, int seed) {
+        Random random = new Random(seed);
+        ReadableByteChannel in = Channels.newChannel(new ByteArrayInputStream(wire));
+        return new ReadableByteChannel() {
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                int n = Math.min(dst.remaining(), 1 + random.nextInt(random.nextBoolean() ? 16 : 9000));
+                ByteBuffer part = dst.slice(dst.position(), n);
+                int got = in.read(part);
+                if (got > 0) {
+                    dst.position(dst.position() + got);
+                }
+                return got;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /**
+     * The buffered reader: pipelined frames smaller than, as large as and larger than its buffer, arriving in pieces of
+     * any size, come out whole and in order; then a clean end; an end inside a frame and a frame over the limit fail as
+     * with {@link FrameCodec#read}.
+     */
+    @Test
+    void theBufferedReaderSplitsPipelinedFramesArrivingInAnyPieces() throws IOException {
+        int b = FrameCodec.Reader.BUFFER;
+        int[] sizes = {0, 1, 100, 4096, b - 40, b - 39, b - 38, b, b + 1, 3 * b + 7, 1 << 20, 5};
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<Message> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            Message m = new Message.Values(List.of(Optional.of(value(sizes[i], i)), Optional.empty()));
+            sent.add(m);
+            out.writeBytes(wire(codec.encode(i, m)));
+        }
+        for (int seed = 0; seed < 20; seed++) {
+            FrameCodec.Reader reader = codec.reader(trickle(out.toByteArray(), seed));
+            for (int i = 0; i < sizes.length; i++) {
+                FrameCodec.Frame f = reader.read();
+                assertEquals(i, f.id());
+                assertEquals(sent.get(i), f.message(), "frame " + i + " of " + sizes[i] + " value bytes");
+            }
+            assertNull(reader.read(), "a clean end after the last frame");
+        }
+        byte[] wire = wire(codec.encode(1, new Message.Get(List.of(Bytes.utf8("abc")))));
+        assertThrows(EOFException.class, () -> codec.reader(trickle(Arrays.copyOf(wire, wire.length - 1), 1)).read());
+        assertThrows(EOFException.class, () -> codec.reader(trickle(Arrays.copyOf(wire, 2), 1)).read());
+        byte[] header = ByteBuffer.allocate(4).putInt(Limits.MIN_MAX_FRAME + 1).array();
+        assertEquals("frame of 65537 bytes: frames are 9 to 65536 bytes", assertThrows(OsdProtocolException.class,
+                () -> new FrameCodec(new Limits(Limits.MIN_MAX_FRAME)).reader(trickle(header, 1)).read())
+                .getMessage());
     }
 
     @Test

@@ -111,6 +111,7 @@ final class AsdServer implements AutoCloseable {
     /** One client connection. */
     private final class Connection {
         private final SocketChannel channel;
+        private final FrameCodec.Reader frames;
         private final SocketAddress peer;
         private final ExecutorService writer;
         private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
@@ -120,6 +121,7 @@ final class AsdServer implements AutoCloseable {
 
         Connection(SocketChannel channel) throws IOException {
             this.channel = channel;
+            this.frames = codec.reader(channel);
             this.peer = channel.getRemoteAddress();
             this.writer = Executors.newSingleThreadExecutor(named("asd-write-" + peer));
         }
@@ -134,7 +136,7 @@ final class AsdServer implements AutoCloseable {
                     return;
                 }
                 while (open) {
-                    FrameCodec.Frame frame = codec.read(channel);
+                    FrameCodec.Frame frame = frames.read();
                     if (frame == null) {
                         return;
                     }
@@ -161,7 +163,7 @@ final class AsdServer implements AutoCloseable {
         }
 
         private boolean handshake() throws IOException {
-            FrameCodec.Frame frame = codec.read(channel);
+            FrameCodec.Frame frame = frames.read();
             if (frame == null) {
                 return false;
             }

@@ -88,7 +88,7 @@ final class AsdConnection {
     private final Owner owner;
     private final Settings settings;
     private final SocketChannel channel;
-    private final FrameCodec reader;
+    private final FrameCodec.Reader reader;
     private final FrameCodec writer;
     private final Message.Welcome welcome;
     private final ScheduledExecutorService timer;
@@ -110,7 +110,7 @@ final class AsdConnection {
         this.welcome = welcome;
         this.timer = timer;
         this.io = io;
-        this.reader = new FrameCodec(new Limits(settings.maxFrame()));
+        this.reader = new FrameCodec(new Limits(settings.maxFrame())).reader(channel);
         // Never send the ASD a frame over the limit it announced: it would close the connection on us.
         this.writer = new FrameCodec(new Limits(Math.min(settings.maxFrame(), welcome.maxFrame())));
         this.readerThread = new Thread(this::readLoop, threadName);
@@ -323,7 +323,7 @@ final class AsdConnection {
     private void readLoop() {
         try {
             while (open.get()) {
-                FrameCodec.Frame frame = reader.read(channel);
+                FrameCodec.Frame frame = reader.read();
                 if (frame == null) {
                     close(new Reason(Reason.Kind.LOST, "the ASD closed the connection"));
                     return;
