@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 
 import io.albireo.api.Bytes;
 import io.albireo.api.IntegrityException;
@@ -44,6 +46,14 @@ final class ObjectReader {
     private final ManifestCache manifests;
     private final WorkQueue work;
     private final ProxyStatistics stats;
+    /** Namespace ids for reads, by name, with when they were last read from the ABM. */
+    private final Map<String, CachedId> namespaceIds = new ConcurrentHashMap<>();
+
+    /** How long reads use a namespace's id before asking the ABM again. */
+    static final long NAMESPACE_ID_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private record CachedId(long id, long checked) {
+    }
 
     ObjectReader(NamespaceManager nsm, ObjectWriter writer, LiveOsds osds, Pipelines pipelines, FragmentCache cache,
             ChunkHeads heads, ManifestCache manifests, WorkQueue work, ProxyStatistics stats) {
@@ -156,8 +166,31 @@ final class ObjectReader {
         }
     }
 
+    /** The namespace's id from the ABM: writes and deletes use it, never a cached one. */
     long namespaceId(String namespace) {
         return writer.namespace(namespace).id();
+    }
+
+    /**
+     * The namespace's id for a read: asking the ABM (a store get and a JSON decode) was a twentieth of a partial read's
+     * CPU. A name deleted and created again meanwhile (by another proxy) gets a new id: the read then finds its
+     * fragments absent, asks again ({@code fresh}) and retries with the new id.
+     */
+    private long readNamespaceId(String namespace, boolean fresh) {
+        long now = System.nanoTime();
+        CachedId c = namespaceIds.get(namespace);
+        if (!fresh && c != null && now - c.checked() < NAMESPACE_ID_NANOS) {
+            return c.id();
+        }
+        namespaceIds.remove(namespace);
+        long id = namespaceId(namespace);
+        namespaceIds.put(namespace, new CachedId(id, now));
+        return id;
+    }
+
+    /** Forgets a namespace's id: it was deleted through this proxy. */
+    void forgetNamespace(String namespace) {
+        namespaceIds.remove(namespace);
     }
 
     /** @return the manifest: from the cache unless {@code fresh}, else from the NSM (and then cached) */
@@ -176,7 +209,7 @@ final class ObjectReader {
     }
 
     Optional<ByteBuffer> get(String namespace, String name) {
-        long nsId = namespaceId(namespace);
+        long nsId = readNamespaceId(namespace, false);
         Optional<Manifest> m = manifest(namespace, name, false);
         if (m.isEmpty()) {
             return Optional.empty();
@@ -185,17 +218,18 @@ final class ObjectReader {
         try {
             return Optional.of(whole(ctx));
         } catch (FragmentAbsentException e) {
+            long freshId = readNamespaceId(namespace, true);
             Optional<Manifest> fresh = manifest(namespace, name, true);
             if (fresh.isEmpty()) {
                 stats.staleManifests.increment();
                 return Optional.empty();
             }
-            if (fresh.get().objectId().equals(m.get().objectId())) {
+            if (freshId == nsId && fresh.get().objectId().equals(m.get().objectId())) {
                 ctx.queueRepairs();
                 throw e;
             }
             stats.staleManifests.increment();
-            return Optional.of(whole(new Context(namespace, nsId, fresh.get())));
+            return Optional.of(whole(new Context(namespace, freshId, fresh.get())));
         }
     }
 
@@ -281,7 +315,7 @@ final class ObjectReader {
             String name = e.getKey().get(1);
             Manifest m = manifest(ns, name, false).orElseThrow(() -> new ObjectNotFoundException("object " + ns
                     + "/" + name + " does not exist"));
-            Context ctx = new Context(ns, namespaceId(ns), m);
+            Context ctx = new Context(ns, readNamespaceId(ns, false), m);
             contexts.put(e.getKey(), ctx);
             pending.put(e.getKey(), start(ctx, batcher, ranges, e.getValue(), results));
         }
@@ -292,15 +326,17 @@ final class ObjectReader {
                 e.getValue().join();
                 ctx.queueRepairs();
             } catch (CompletionException ex) {
+                long freshId = ctx.sawAbsent() ? readNamespaceId(ctx.namespace, true) : ctx.namespaceId;
                 Optional<Manifest> fresh = ctx.sawAbsent() ? manifest(ctx.namespace, ctx.manifest.name(), true)
                         : Optional.empty();
-                if (fresh.isEmpty() || fresh.get().objectId().equals(ctx.manifest.objectId())) {
+                if (fresh.isEmpty() || freshId == ctx.namespaceId
+                        && fresh.get().objectId().equals(ctx.manifest.objectId())) {
                     ctx.queueRepairs();
                     throw ex.getCause() instanceof RuntimeException re ? re : ex;
                 }
                 stats.staleManifests.increment();
                 SliceBatcher again = new SliceBatcher();
-                CompletableFuture<Void> retry = start(new Context(ctx.namespace, ctx.namespaceId, fresh.get()), again,
+                CompletableFuture<Void> retry = start(new Context(ctx.namespace, freshId, fresh.get()), again,
                         ranges, byObject.get(e.getKey()), results);
                 again.flush();
                 try {

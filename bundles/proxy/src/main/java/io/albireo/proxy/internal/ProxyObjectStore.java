@@ -269,6 +269,7 @@ public final class ProxyObjectStore implements ObjectStore {
     public void deleteNamespace(String namespace) {
         abm.deleteNamespace(namespace);
         manifests.removeNamespace(namespace);
+        reader.forgetNamespace(namespace);
     }
 
     @Override

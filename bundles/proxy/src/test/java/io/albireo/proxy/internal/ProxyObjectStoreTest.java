@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -98,6 +99,31 @@ class ProxyObjectStoreTest {
             n += o.real().range(KeyRange.prefix(Bytes.utf8("f/")), 100_000, false).join().entries().size();
         }
         return n;
+    }
+
+    /**
+     * Reads keep a namespace's id for a second. A name deleted and created again behind this proxy's back (by another
+     * proxy) has a new id: the read finds the fragments absent under the old one, asks the ABM again and reads the new
+     * object, whole and by ranges.
+     */
+    @Test
+    void aNamespaceCreatedAgainBehindTheProxysBackIsReadUnderItsNewId() {
+        ProxyObjectStore proxy = open(0);
+        byte[] before = bytes(10_000);
+        proxy.put(NS, "o", ByteBuffer.wrap(before), Overwrite.NONE);
+        assertArrayEquals(Arrays.copyOfRange(before, 100, 4196),
+                array(proxy.read(List.of(new ObjectRange(NS, "o", 100, 4096))).get(0)));
+        long oldId = backend.abm.namespace(NS).orElseThrow().id();
+        backend.abm.deleteNamespace(NS);
+        backend.abm.createNamespace(NS, "small");
+        assertNotEquals(oldId, backend.abm.namespace(NS).orElseThrow().id());
+        byte[] after = bytes(10_000);
+        proxy.put(NS, "o", ByteBuffer.wrap(after), Overwrite.NONE);
+        assertArrayEquals(Arrays.copyOfRange(after, 100, 4196),
+                array(proxy.read(List.of(new ObjectRange(NS, "o", 100, 4096))).get(0)));
+        assertArrayEquals(after, array(proxy.get(NS, "o").orElseThrow()));
+        assertTrue(proxy.statistics().get("staleManifests") >= 1, "the read noticed the stale id");
+        assertEquals(List.of(), work("repair-fragment"), "absent under a stale id is not a lost fragment");
     }
 
     @Test
