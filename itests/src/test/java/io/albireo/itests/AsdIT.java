@@ -141,6 +141,14 @@ public class AsdIT extends ApplianceTestSupport {
             assertEquals(phase + " had no errors:\n" + out, "0", row.group(2));
         }
         assertTrue(out, out.contains("is deleted"));
+        // The ASD's own counters, through the driver: the bench's applies and slice reads are among them.
+        String stats = console("osd:stats " + id);
+        for (String operation : new String[] {"apply", "getSlices"}) {
+            Matcher row = Pattern.compile("(?m)^" + Pattern.quote(id) + "\\s+\\|?\\s*" + operation
+                    + "\\s+\\|?\\s*(\\d+)").matcher(stats);
+            assertTrue("an " + operation + " row:\n" + stats, row.find());
+            assertTrue(operation + " counted:\n" + stats, Long.parseLong(row.group(1)) > 0);
+        }
     }
 
     @Test
