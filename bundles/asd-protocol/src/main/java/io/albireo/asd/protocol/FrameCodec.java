@@ -101,17 +101,26 @@ public final class FrameCodec {
         if (!readFully(channel, lengthField, true)) {
             return null;
         }
-        int length = lengthField.getInt(0);
+        int length = checkLength(lengthField.getInt(0));
+        ByteBuffer frame = ByteBuffer.allocate(length);
+        readFully(channel, frame, false);
+        return frame(frame.flip());
+    }
+
+    /** @return the length field's value, checked against the limits before anything is allocated for it */
+    private int checkLength(int length) {
         if (length < HEAD - 4 || length > limits.maxFrame()) {
             throw new OsdProtocolException("frame of " + Integer.toUnsignedString(length) + " bytes: frames are "
                     + (HEAD - 4) + " to " + limits.maxFrame() + " bytes");
         }
-        ByteBuffer frame = ByteBuffer.allocate(length);
-        readFully(channel, frame, false);
-        frame.flip();
+        return length;
+    }
+
+    /** Decodes a frame read whole (after its length field), its own buffer: decoded values are views of it. */
+    private Frame frame(ByteBuffer frame) {
         int type = frame.get() & 0xff;
         long id = frame.getLong();
-        return new Frame(id, decode(type, frame), length + 4);
+        return new Frame(id, decode(type, frame), frame.limit() + 4);
     }
 
     /**
@@ -144,16 +153,12 @@ public final class FrameCodec {
             if (!fill(4, true)) {
                 return null;
             }
-            int length = buffer.getInt();
-            if (length < HEAD - 4 || length > limits.maxFrame()) {
-                throw new OsdProtocolException("frame of " + Integer.toUnsignedString(length) + " bytes: frames are "
-                        + (HEAD - 4) + " to " + limits.maxFrame() + " bytes");
-            }
+            int length = checkLength(buffer.getInt());
             // The frame gets a buffer of its own: decoded values are views of it and outlive the next read.
             ByteBuffer frame = ByteBuffer.allocate(length);
             if (length <= BUFFER) {
                 fill(length, false);
-                frame.put(frame.position(), buffer, buffer.position(), length);
+                frame.put(0, buffer, buffer.position(), length);
                 buffer.position(buffer.position() + length);
             } else {
                 int buffered = buffer.remaining();
@@ -162,9 +167,7 @@ public final class FrameCodec {
                 readFully(channel, frame, false);
                 frame.flip();
             }
-            int type = frame.get() & 0xff;
-            long id = frame.getLong();
-            return new Frame(id, decode(type, frame), length + 4);
+            return frame(frame);
         }
 
         /** Makes at least {@code n} bytes (at most the buffer's size) ready, reading as much as the channel has. */

@@ -46,6 +46,7 @@ import io.albireo.api.object.ObjectStore.ObjectAssert;
 import io.albireo.api.object.ObjectStore.ObjectChange;
 import io.albireo.api.object.ObjectStore.ObjectRange;
 import io.albireo.api.object.Overwrite;
+import io.albireo.api.osd.Osd;
 
 /** The proxy on the real stack: embedded store, ABM, NSM, six ASD stores on one node, real codecs. */
 class ProxyObjectStoreTest {
@@ -328,16 +329,7 @@ class ProxyObjectStoreTest {
         ProxyObjectStore proxy = open(0);
         byte[] data = bytes(K * FRAGMENT);
         proxy.put(NS, "flip", ByteBuffer.wrap(data), Overwrite.NONE);
-        Manifest m = proxy.manifest(NS, "flip").orElseThrow();
-        long nsId = backend.abm.namespace(NS).orElseThrow().id();
-        Bytes key = FragmentKeys.key(nsId, m.objectId(), 0, 0);
-        int osdNumber = m.chunks().get(0).fragments().get(0).osd();
-        FlakyOsd osd = backend.osds.stream().filter(o -> backend.abm.osd(o.identity().longId()).orElseThrow()
-                .number() == osdNumber).findFirst().orElseThrow();
-        ByteBuffer value = osd.real().get(List.of(key)).join().get(0).orElseThrow();
-        byte[] corrupt = array(value);
-        corrupt[corrupt.length / 2] ^= 0x10;
-        osd.real().apply(List.of(), List.of(Update.set(key, Bytes.of(corrupt)))).join();
+        rewriteInStore(proxy.manifest(NS, "flip").orElseThrow(), 0, b -> b[b.length / 2] ^= 0x10);
 
         assertArrayEquals(data, array(proxy.get(NS, "flip").orElseThrow()));
         assertFalse(work(WorkQueue.REPAIR).isEmpty(), "the corrupt fragment is queued for repair");
@@ -392,15 +384,29 @@ class ProxyObjectStoreTest {
         assertTrue(failed > 0, "the ranges over the flipped bytes fail");
     }
 
-    /** @return the directory of the ASD holding fragment {@code fragment} of the first chunk */
-    private Path asdHolding(Manifest m, int fragment) {
+    /** @return the index in the backend of the ASD holding fragment {@code fragment} of the first chunk */
+    private int asdIndexHolding(Manifest m, int fragment) {
         int number = m.chunks().get(0).fragments().get(fragment).osd();
         for (int i = 0; i < backend.osds.size(); i++) {
             if (backend.abm.osd(backend.osds.get(i).identity().longId()).orElseThrow().number() == number) {
-                return dir.resolve("asd" + i);
+                return i;
             }
         }
         throw new AssertionError("no ASD holds OSD number " + number);
+    }
+
+    /** @return the directory of the ASD holding fragment {@code fragment} of the first chunk */
+    private Path asdHolding(Manifest m, int fragment) {
+        return dir.resolve("asd" + asdIndexHolding(m, fragment));
+    }
+
+    /** Rewrites fragment {@code fragment} of the first chunk in its ASD's store, its bytes changed by {@code change}. */
+    private void rewriteInStore(Manifest m, int fragment, java.util.function.Consumer<byte[]> change) {
+        Bytes key = FragmentKeys.key(backend.abm.namespace(NS).orElseThrow().id(), m.objectId(), 0, fragment);
+        Osd osd = backend.osds.get(asdIndexHolding(m, fragment)).real();
+        byte[] bytes = array(osd.get(List.of(key)).join().get(0).orElseThrow());
+        change.accept(bytes);
+        osd.apply(List.of(), List.of(Update.set(key, Bytes.of(bytes)))).join();
     }
 
     /** Flips a byte in the middle of every blob file under an ASD's directory; @return how many */
@@ -431,16 +437,11 @@ class ProxyObjectStoreTest {
         byte[] data = bytes(K * FRAGMENT);
         proxy.put(NS, "flip", ByteBuffer.wrap(data), Overwrite.NONE);
         Manifest m = proxy.manifest(NS, "flip").orElseThrow();
-        long nsId = backend.abm.namespace(NS).orElseThrow().id();
-        Bytes key = FragmentKeys.key(nsId, m.objectId(), 0, 1);
-        int osdNumber = m.chunks().get(0).fragments().get(1).osd();
-        FlakyOsd osd = backend.osds.stream().filter(o -> backend.abm.osd(o.identity().longId()).orElseThrow()
-                .number() == osdNumber).findFirst().orElseThrow();
-        byte[] corrupt = array(osd.real().get(List.of(key)).join().get(0).orElseThrow());
-        for (int at = 0; at < corrupt.length; at += 1024) {
-            corrupt[at] ^= 0x10;
-        }
-        osd.real().apply(List.of(), List.of(Update.set(key, Bytes.of(corrupt)))).join();
+        rewriteInStore(m, 1, b -> {
+            for (int at = 0; at < b.length; at += 1024) {
+                b[at] ^= 0x10;
+            }
+        });
         assertTrue(work(WorkQueue.REPAIR).isEmpty());
 
         for (int offset = 0; offset < data.length; offset += 4096) {
