@@ -2,18 +2,21 @@ package io.albireo.itests;
 
 import javax.inject.Inject;
 
-import org.apache.karaf.features.BootFinished;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.ProbeBuilder;
+import org.ops4j.pax.exam.TestProbeBuilder;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 
 /**
  * What every integration test class shares: one appliance booted per class (each class says how, in its
- * {@code @Configuration} method, usually {@code Appliance.boot()}), tests that start once the boot features are in, and
- * the bundle context and console sessions to work with.
+ * {@code @Configuration} method, usually {@code Appliance.boot()}), tests that start once the boot features are in (or
+ * fail at once with the error of the one that did not install: {@link BootCheck}), and the bundle context and console
+ * sessions to work with.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -25,9 +28,11 @@ public abstract class ApplianceTestSupport {
     @Inject
     protected SessionFactory sessions;
 
-    /** Injected only once the boot features are installed: the tests start on a booted appliance. */
-    @Inject
-    protected BootFinished bootFinished;
+    /** The probe, which holds the test classes, starts only once the boot features are in: {@link BootCheck}. */
+    @ProbeBuilder
+    public TestProbeBuilder probe(TestProbeBuilder probe) {
+        return probe.setHeader(Constants.BUNDLE_ACTIVATOR, BootCheck.class.getName());
+    }
 
     /** @return the names (long ids) of the Osd services registered now, in order */
     protected java.util.List<String> osdNames() {

@@ -30,9 +30,7 @@ import org.junit.Test;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.ServiceReference;
 
-import io.albireo.api.AlbireoName;
 import io.albireo.api.Assert;
 import io.albireo.api.AssertFailedException;
 import io.albireo.api.Bytes;
@@ -48,7 +46,7 @@ import io.albireo.api.osd.OsdDiscovery;
  * never meets an appliance running on this machine.
  */
 public class AsdIT extends ApplianceTestSupport {
-    private static final int ASDS = 6;
+    private static final int ASDS = Appliance.ASDS;
     private static final String WRONG_ID = "00000000-0000-4000-8000-000000000000";
     private static final Pattern LONG_ID = Pattern.compile("\"longId\"\\s*:\\s*\"([0-9a-f-]{36})\"");
 
@@ -57,14 +55,13 @@ public class AsdIT extends ApplianceTestSupport {
 
     @Configuration
     public Option[] configuration() {
-        List<Integer> ports = new ArrayList<>();
-        List<Option> options = Appliance.asdsOnFreePorts(ports);
-        int first = ports.get(0);
+        Appliance.Ports ports = Appliance.Ports.free();
         // A seventh driver, at ASD 1's port, expecting a disk that is not there.
-        options.add(editConfigurationFilePut("etc/io.albireo.osd.asd-wrong.cfg", "host", "127.0.0.1"));
-        options.add(editConfigurationFilePut("etc/io.albireo.osd.asd-wrong.cfg", "port", Integer.toString(first)));
-        options.add(editConfigurationFilePut("etc/io.albireo.osd.asd-wrong.cfg", "longId", WRONG_ID));
-        return Appliance.boot(options.toArray(Option[]::new));
+        String first = Integer.toString(ports.asds().get(0));
+        return Appliance.boot(ports,
+                editConfigurationFilePut("etc/io.albireo.osd.asd-wrong.cfg", "host", "127.0.0.1"),
+                editConfigurationFilePut("etc/io.albireo.osd.asd-wrong.cfg", "port", first),
+                editConfigurationFilePut("etc/io.albireo.osd.asd-wrong.cfg", "longId", WRONG_ID));
     }
 
     @Test

@@ -43,10 +43,8 @@ public class MetadataIT extends ApplianceTestSupport {
 
     @Configuration
     public Option[] configuration() {
-        List<Option> options = Appliance.asdsOnFreePorts(new ArrayList<>());
         // The proxy claims every free OSD at start; this test claims them itself.
-        options.add(editConfigurationFilePut("etc/io.albireo.proxy.cfg", "claimLocalOsds", "false"));
-        return Appliance.boot(options.toArray(Option[]::new));
+        return Appliance.boot(editConfigurationFilePut("etc/io.albireo.proxy.cfg", "claimLocalOsds", "false"));
     }
 
     @Test

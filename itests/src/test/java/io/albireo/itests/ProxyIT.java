@@ -5,8 +5,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
 
 import java.io.ByteArrayInputStream;
 import java.io.File;
@@ -21,7 +19,6 @@ import javax.inject.Inject;
 
 import org.junit.Test;
 import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.CoreOptions;
 import org.ops4j.pax.exam.Option;
 
 import io.albireo.api.AssertFailedException;
@@ -39,9 +36,6 @@ import io.albireo.proxy.client.ProxyClient;
  * and through the proxy protocol with the Java client, byte ranges read back exactly, and conditions hold.
  */
 public class ProxyIT extends ApplianceTestSupport {
-    /** The system property that tells the container, where the tests run, the port chosen outside it. */
-    private static final String PROXY_PORT = "albireo.itests.proxyPort";
-
     @Inject
     AlbaManager abm;
 
@@ -50,14 +44,11 @@ public class ProxyIT extends ApplianceTestSupport {
 
     @Configuration
     public Option[] configuration() {
-        List<Option> options = Appliance.asdsOnFreePorts(new ArrayList<>());
-        String port = Integer.toString(Appliance.freePort());
-        options.add(editConfigurationFilePut("etc/io.albireo.proxy.server.cfg", "port", port));
-        options.add(CoreOptions.systemProperty(PROXY_PORT).value(port));
-        // The client is not part of a proxy node; this test installs it to talk to the proxy as a remote node would.
-        options.add(features(CoreOptions.maven("io.albireo", "albireo-features").type("xml").classifier("features")
-                .version(System.getProperty(Appliance.VERSION)), "albireo-proxy-client"));
-        return Appliance.boot(options.toArray(Option[]::new));
+        // The client is not part of a proxy node; it boots here too, from the image, to talk to the proxy as a remote
+        // node would.
+        List<String> boot = new ArrayList<>(Appliance.imageBootFeatures());
+        boot.add("albireo-proxy-client");
+        return Appliance.boot(Appliance.Ports.free(), boot);
     }
 
     @Test
@@ -94,7 +85,7 @@ public class ProxyIT extends ApplianceTestSupport {
     public void aRemoteClientPutsStreamsReadsRangesAndDeletes() throws Exception {
         Appliance.await("the default preset", () -> abm.defaultPreset().isPresent() && abm.osds().size() == 6);
         try (ProxyClient client = ProxyClient.connect("127.0.0.1",
-                Integer.getInteger(PROXY_PORT), ProxyClient.Settings.DEFAULT)) {
+                Integer.getInteger(Appliance.PROXY_PORT), ProxyClient.Settings.DEFAULT)) {
             client.createNamespace("remote-ns", null);
             assertTrue(client.listNamespaces().contains("remote-ns"));
             byte[] bytes = new byte[9_500_000]; // streamed in many protocol frames
