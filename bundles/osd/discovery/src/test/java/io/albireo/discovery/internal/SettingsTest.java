@@ -36,7 +36,7 @@ class SettingsTest {
     @Test
     void etcHasTheDefaultsOfTheCode() throws IOException {
         // The top-level etc/ file documents the defaults as commented lines: they must be the code's.
-        Path cfg = Path.of("../../etc/io.albireo.discovery.cfg");
+        Path cfg = Path.of("../../../etc/io.albireo.discovery.cfg"); // from bundles/osd/discovery
         Map<String, String> documented = new LinkedHashMap<>();
         Matcher m = Pattern.compile("(?m)^#([a-z.]+) = (\\S+)$").matcher(Files.readString(cfg));
         while (m.find()) {
