@@ -151,7 +151,13 @@ final class ObjectReader {
                 return CompletableFuture.failedFuture(new OsdUnavailableException("OSD " + f.osd()
                         + " is not available"));
             }
-            return batcher.read(osd.get(), new Osd.Slice(key, offset, length)).thenApply(value -> {
+            return batcher.read(osd.get(), new Osd.Slice(key, offset, length)).whenComplete((value, e) -> {
+                // The OSD found its own copy corrupt (an ASD checks its stored values and whole blobs).
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof IntegrityException) {
+                    problems.add(new Problem(chunk, fragment, f.osd(), "corrupt", true));
+                }
+            }).thenApply(value -> {
                 if (value.isEmpty()) {
                     problems.add(new Problem(chunk, fragment, f.osd(), "absent", true));
                     throw new FragmentAbsentException("fragment " + chunk + "/" + fragment + " of "

@@ -266,7 +266,9 @@ public sealed interface Message {
             /** The request was well-formed but not valid (a bad range, a key too long). */
             BAD_REQUEST(2),
             /** The ASD could not serve it now (its disk failed, it is stopping). */
-            UNAVAILABLE(3);
+            UNAVAILABLE(3),
+            /** What the ASD holds for the request failed its checksum: it returns no such bytes. */
+            CORRUPT(4);
 
             final int code;
 

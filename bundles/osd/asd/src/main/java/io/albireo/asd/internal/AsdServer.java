@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.albireo.api.AssertFailedException;
+import io.albireo.api.IntegrityException;
 import io.albireo.api.osd.Osd;
 import io.albireo.api.osd.OsdFullException;
 import io.albireo.api.osd.OsdProtocolException;
@@ -308,6 +309,10 @@ final class AsdServer implements AutoCloseable {
         }
         if (e instanceof IllegalArgumentException) {
             return new Message.Failure(Message.Failure.Kind.BAD_REQUEST, e.getMessage());
+        }
+        if (e instanceof IntegrityException) {
+            LOG.error("{}", e.getMessage());
+            return new Message.Failure(Message.Failure.Kind.CORRUPT, e.getMessage());
         }
         LOG.warn("request failed", e);
         return new Message.Failure(Message.Failure.Kind.UNAVAILABLE, String.valueOf(e.getMessage()));

@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +42,7 @@ import io.albireo.api.Assert;
 import io.albireo.api.AssertFailedException;
 import io.albireo.api.Bytes;
 import io.albireo.api.Entry;
+import io.albireo.api.IntegrityException;
 import io.albireo.api.KeyRange;
 import io.albireo.api.StorageException;
 import io.albireo.api.Update;
@@ -50,25 +52,29 @@ import io.albireo.api.osd.OsdStatistics;
 import io.albireo.api.osd.OsdUnavailableException;
 
 /**
- * One ASD's storage: keys and small values in RocksDB, large values in blob files ({@link BlobFiles}).
+ * One ASD's storage: keys and small values in RocksDB, large values in blob files ({@link BlobFiles}); every value in
+ * RocksDB in the checksummed format of {@link StoredValue}.
  *
  * <p>
  * An apply is atomic and durable before it completes. Its blob files are written (and, with {@code fsync}, synced) by
  * the caller's thread; then a single committer thread takes every apply waiting, checks their asserts in order (each
  * sees the ones before it in the batch), makes the batch's blobs durable ({@link BlobSync}), writes one RocksDB batch
- * with a synced WAL, and only then completes them. The WAL record is the commit point: before it, nothing of the batch is visible after a crash
- * (its blobs are orphans, removed at the next start); after it, everything is. Many clients' applies share one sync,
- * which is where the throughput comes from.
+ * with a synced WAL, and only then completes them. The WAL record is the commit point: before it, nothing of the
+ * batch is visible after a crash (its blobs are orphans, removed at the next start); after it, everything is. So a
+ * failure before the WAL write removes the batch's new blobs, and nothing after it does: when the WAL write itself
+ * fails, whether the record is durable is unknown, the applies fail as "outcome unknown" and their blobs stay for the
+ * sweep at the next start ({@link OrphanSweep}) to judge by what RocksDB then holds; a superseded blob that cannot be
+ * unlinked is left to that sweep too. Many clients' applies share one sync, which is where the throughput comes from.
  *
  * <p>
  * Reads go to RocksDB directly and see committed data only. A blob is never modified: an overwrite writes a new blob,
- * and the old one is unlinked after the commit, so a reader that lost that race reads the key again.
+ * and the old one is unlinked after the commit, so a reader that lost that race reads the key again. Every stored value
+ * is verified when read, and a blob read whole against its checksum: a flipped bit is an {@link IntegrityException},
+ * never data. {@link #close()} waits for the reads and the commit in flight before it frees RocksDB.
  */
 public final class AsdStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AsdStore.class);
 
-    static final byte INLINE = 0;
-    static final byte BLOB = 1;
     /** The fill at which the ASD refuses new data and still accepts deletes. */
     static final double FULL = 0.99;
     private static final byte[] LONG_ID = "long-id".getBytes(StandardCharsets.UTF_8);
@@ -113,11 +119,15 @@ public final class AsdStore implements AutoCloseable {
     private final BlockingQueue<Pending> queue;
     private final Thread committer;
     private final OperationStatistics statistics = new OperationStatistics();
+    /** Reads and the committer hold it shared while they use RocksDB; close() takes it exclusively to free RocksDB. */
+    private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     /** Bytes held (keys and values); written by the committer only. */
     private volatile long used;
     private volatile boolean closed;
+    /** Set under the exclusive lock once RocksDB is freed; the committer checks it under the shared one. */
+    private boolean released;
 
-    private AsdStore(Path root, Settings settings) throws IOException, RocksDBException {
+    private AsdStore(Path root, Settings settings, int sweepWindow) throws IOException, RocksDBException {
         this.root = root;
         this.settings = settings;
         Files.createDirectories(root);
@@ -125,17 +135,42 @@ public final class AsdStore implements AutoCloseable {
                 .setMaxBackgroundJobs(2);
         cfOptions = new ColumnFamilyOptions();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
-        db = RocksDB.open(dbOptions, root.resolve("db").toString(),
-                List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
-                        new ColumnFamilyDescriptor("meta".getBytes(StandardCharsets.UTF_8), cfOptions)),
-                handles);
+        try {
+            db = RocksDB.open(dbOptions, root.resolve("db").toString(),
+                    List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+                            new ColumnFamilyDescriptor("meta".getBytes(StandardCharsets.UTF_8), cfOptions)),
+                    handles);
+        } catch (RocksDBException | RuntimeException e) {
+            synced.close();
+            cfOptions.close();
+            dbOptions.close();
+            throw e;
+        }
         data = handles.get(0);
         meta = handles.get(1);
-        blobs = new BlobFiles(root.resolve("blobs"), settings.directIo());
-        sync = BlobSync.of(settings.sync(), root);
-        longId = identity();
-        capacity = settings.capacity() > 0 ? settings.capacity() : Files.getFileStore(root).getTotalSpace();
-        recover();
+        // From here on RocksDB is open and holds its LOCK file: whatever fails closes it, or the disk could not be
+        // opened again until the JVM ends.
+        BlobSync opened = null;
+        try {
+            blobs = new BlobFiles(root.resolve("blobs"), settings.directIo());
+            opened = BlobSync.of(settings.sync(), root);
+            sync = opened;
+            longId = identity();
+            capacity = settings.capacity() > 0 ? settings.capacity() : Files.getFileStore(root).getTotalSpace();
+            OrphanSweep.Result swept = new OrphanSweep(db, data, blobs, longId, sweepWindow).run();
+            nextBlob.set(swept.nextBlob());
+            used = swept.bytes();
+        } catch (IOException | RocksDBException | RuntimeException e) {
+            if (opened != null) {
+                try {
+                    opened.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            closeRocksDb();
+            throw e;
+        }
         queue = new ArrayBlockingQueue<>(settings.maxBatch() * 4);
         committer = new Thread(this::commitLoop, "asd-commit-" + root.getFileName());
         committer.setDaemon(true);
@@ -148,8 +183,13 @@ public final class AsdStore implements AutoCloseable {
      * @throws StorageException if the store cannot be opened
      */
     public static AsdStore open(Path root, Settings settings) {
+        return open(root, settings, OrphanSweep.WINDOW);
+    }
+
+    /** As {@link #open(Path, Settings)}, with the orphan sweep's window of blob ids (tests make it small). */
+    static AsdStore open(Path root, Settings settings, int sweepWindow) {
         try {
-            return new AsdStore(root, settings);
+            return new AsdStore(root, settings, sweepWindow);
         } catch (IOException | RocksDBException e) {
             throw new OsdUnavailableException("cannot open the ASD store at " + root + ": " + e.getMessage(), e);
         }
@@ -165,38 +205,6 @@ public final class AsdStore implements AutoCloseable {
         db.put(meta, synced, LONG_ID, id.getBytes(StandardCharsets.UTF_8));
         LOG.info("ASD at {} initialised with long id {}", root, id);
         return id;
-    }
-
-    /** Counts what is stored, removes blobs no key points to (a crash between their write and their commit). */
-    private void recover() throws IOException {
-        Set<Long> referenced = new HashSet<>();
-        long bytes = 0;
-        long maxId = -1;
-        try (RocksIterator it = db.newIterator(data)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                byte[] value = it.value();
-                bytes += it.key().length + valueLength(value);
-                if (value[0] == BLOB) {
-                    long id = ByteBuffer.wrap(value, 1, 8).getLong();
-                    referenced.add(id);
-                    maxId = Math.max(maxId, id);
-                }
-            }
-        }
-        long[] orphans = {0};
-        long[] max = {maxId};
-        blobs.forEach(id -> {
-            max[0] = Math.max(max[0], id);
-            if (!referenced.contains(id)) {
-                blobs.delete(id);
-                orphans[0]++;
-            }
-        });
-        nextBlob.set(max[0] + 1);
-        used = bytes;
-        if (orphans[0] > 0) {
-            LOG.info("ASD {}: removed {} blob(s) orphaned by an interrupted commit", longId, orphans[0]);
-        }
     }
 
     public String longId() {
@@ -233,60 +241,98 @@ public final class AsdStore implements AutoCloseable {
     }
 
     private Optional<ByteBuffer> read(Bytes key, long offset, int length) {
-        checkOpen();
-        for (int attempt = 0;; attempt++) {
-            try {
-                byte[] raw = db.get(data, key.toByteArray());
-                if (raw == null) {
-                    return Optional.empty();
+        lifecycle.readLock().lock();
+        try {
+            checkOpen();
+            for (int attempt = 0;; attempt++) {
+                try {
+                    byte[] raw = db.get(data, key.toByteArray());
+                    if (raw == null) {
+                        return Optional.empty();
+                    }
+                    verify(raw, key);
+                    long valueLength = StoredValue.valueLength(raw);
+                    long from = Math.min(offset, valueLength);
+                    int n = (int) Math.min(length, valueLength - from);
+                    if (!StoredValue.isBlob(raw)) {
+                        return Optional.of(StoredValue.inlineValue(raw).slice((int) from, n));
+                    }
+                    ByteBuffer bytes = blobs.read(StoredValue.blobId(raw), from, n);
+                    if (from == 0 && n == valueLength) {
+                        verifyBlob(raw, bytes, key);
+                    }
+                    return Optional.of(bytes);
+                } catch (NoSuchFileException e) {
+                    if (attempt == 3) {
+                        throw new OsdUnavailableException("blob of key " + key + " on ASD " + longId + " vanished", e);
+                    }
+                    // overwritten or deleted meanwhile: read the key again
+                } catch (IOException | RocksDBException e) {
+                    throw new OsdUnavailableException("ASD " + longId + " cannot read key " + key + ": "
+                            + e.getMessage(), e);
                 }
-                long valueLength = valueLength(raw);
-                long from = Math.min(offset, valueLength);
-                int n = (int) Math.min(length, valueLength - from);
-                if (raw[0] == INLINE) {
-                    return Optional.of(ByteBuffer.wrap(raw, 1 + (int) from, n).slice());
-                }
-                return Optional.of(blobs.read(ByteBuffer.wrap(raw, 1, 8).getLong(), from, n));
-            } catch (NoSuchFileException e) {
-                if (attempt == 3) {
-                    throw new OsdUnavailableException("blob of key " + key + " on ASD " + longId + " vanished", e);
-                }
-                // overwritten or deleted meanwhile: read the key again
-            } catch (IOException | RocksDBException e) {
-                throw new OsdUnavailableException("ASD " + longId + " cannot read key " + key + ": " + e.getMessage(),
-                        e);
             }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** Checks a stored value read from RocksDB. */
+    private void verify(byte[] raw, Bytes key) {
+        try {
+            StoredValue.verify(raw);
+        } catch (IntegrityException e) {
+            throw new IntegrityException("ASD " + longId + ", key " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Checks a blob read whole against the checksum its pointer carries (version 1 pointers). */
+    private void verifyBlob(byte[] pointer, ByteBuffer contents, Bytes key) {
+        if (StoredValue.hasContentsCrc(pointer) && StoredValue.crc32c(contents) != StoredValue.contentsCrc(pointer)) {
+            throw new IntegrityException("ASD " + longId + ", key " + key + ": blob "
+                    + Long.toHexString(StoredValue.blobId(pointer)) + " does not match its checksum");
         }
     }
 
     /** Lists keys from the range's start, up to {@code limit}, saying whether more follow within the range. */
     List<Entry> range(KeyRange range, int limit, boolean withValues, boolean[] more) {
-        checkOpen();
-        long start = System.nanoTime();
-        List<Entry> entries = new ArrayList<>();
-        long bytes = 0;
-        try (Slice upper = range.end() == null ? null : new Slice(range.end().toByteArray());
-                ReadOptions options = new ReadOptions();
-                RocksIterator it = db.newIterator(data, upper == null ? options : options.setIterateUpperBound(upper))) {
-            for (it.seek(range.first().toByteArray()); it.isValid(); it.next()) {
-                if (entries.size() == limit) {
-                    more[0] = true;
-                    break;
-                }
-                Bytes key = Bytes.adopt(it.key());
-                Bytes value = null;
-                if (withValues) {
-                    value = read(key, 0, Integer.MAX_VALUE).map(Bytes::copyOf).orElse(null);
-                    if (value == null) {
-                        continue; // deleted since the iterator passed it
+        lifecycle.readLock().lock();
+        try {
+            checkOpen();
+            long start = System.nanoTime();
+            List<Entry> entries = new ArrayList<>();
+            long bytes = 0;
+            try (Slice upper = range.end() == null ? null : new Slice(range.end().toByteArray());
+                    ReadOptions options = new ReadOptions();
+                    RocksIterator it = db.newIterator(data,
+                            upper == null ? options : options.setIterateUpperBound(upper))) {
+                for (it.seek(range.first().toByteArray()); it.isValid(); it.next()) {
+                    if (entries.size() == limit) {
+                        more[0] = true;
+                        break;
                     }
-                    bytes += value.length();
+                    Bytes key = Bytes.adopt(it.key());
+                    Bytes value = null;
+                    if (withValues) {
+                        value = read(key, 0, Integer.MAX_VALUE).map(Bytes::copyOf).orElse(null);
+                        if (value == null) {
+                            continue; // deleted since the iterator passed it
+                        }
+                        bytes += value.length();
+                    }
+                    entries.add(new Entry(key, value));
                 }
-                entries.add(new Entry(key, value));
+                // An iterator that stopped on an error looks like the end of the range: never answer a truncated list.
+                it.status();
+            } catch (RocksDBException e) {
+                throw new OsdUnavailableException("ASD " + longId + " cannot list the keys from " + range.first()
+                        + ": " + e.getMessage(), e);
             }
+            statistics.record("range", bytes, start);
+            return entries;
+        } finally {
+            lifecycle.readLock().unlock();
         }
-        statistics.record("range", bytes, start);
-        return entries;
     }
 
     // ---- applies -----------------------------------------------------------------------------------------------------
@@ -318,7 +364,8 @@ public final class AsdStore implements AutoCloseable {
             for (Update u : updates) {
                 if (!u.isDelete() && u.length() > settings.blobThreshold()) {
                     long id = nextBlob.getAndIncrement();
-                    NewBlob blob = new NewBlob(id, blobs.write(id, u.value()));
+                    int crc = StoredValue.crc32c(u.value());
+                    NewBlob blob = new NewBlob(id, blobs.write(id, u.value()), crc);
                     pending.blobs.put(u, blob);
                     sync.written(blob.channel());
                 }
@@ -351,11 +398,24 @@ public final class AsdStore implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, settings.maxBatch() - 1);
-                commit(batch);
+                lifecycle.readLock().lock();
+                try {
+                    if (released) {
+                        for (Pending p : batch) {
+                            p.fail(new OsdUnavailableException("ASD " + longId + " is stopping"));
+                        }
+                    } else {
+                        commit(batch);
+                    }
+                } finally {
+                    lifecycle.readLock().unlock();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             } catch (RuntimeException | Error e) {
+                // commit() throws only before the WAL write (a read for an assert failed): nothing is committed, and
+                // fail() leaves alone the blobs of any apply whose outcome is already decided.
                 LOG.error("ASD {}: the commit of {} applies failed", longId, batch.size(), e);
                 for (Pending p : batch) {
                     p.fail(new OsdUnavailableException("ASD " + longId + " failed to commit: " + e, e));
@@ -392,7 +452,8 @@ public final class AsdStore implements AutoCloseable {
                     Current now = Current.ABSENT;
                     if (!u.isDelete()) {
                         NewBlob blob = p.blobs.get(u);
-                        now = new Current(true, u.key().length(), u.length(), blob == null ? -1 : blob.id, u.value());
+                        now = blob == null ? Current.inline(u.key().length(), u.value())
+                                : new Current(true, u.key().length(), u.length(), blob.id, u.value(), blob.crc, null);
                     }
                     delta += now.size() - old.size();
                     if (old.blob() >= 0) {
@@ -411,7 +472,8 @@ public final class AsdStore implements AutoCloseable {
                     if (!c.present()) {
                         writes.delete(data, key);
                     } else {
-                        writes.put(data, key, c.blob() < 0 ? inline(c.value()) : pointer(c.blob(), c.valueLength()));
+                        writes.put(data, key, c.blob() < 0 ? StoredValue.inline(c.value())
+                                : StoredValue.blob(c.blob(), c.valueLength(), c.crc()));
                     }
                 }
                 overlay.putAll(after);
@@ -428,20 +490,54 @@ public final class AsdStore implements AutoCloseable {
                     directories.add(blobs.directory(b.id));
                 }
             }
-            if (!directories.isEmpty()) {
-                sync.commit(directories);
+            try {
+                if (!directories.isEmpty()) {
+                    sync.commit(directories);
+                }
+            } catch (IOException e) {
+                // Before the WAL write: nothing of the batch is committed, its new blobs may go.
+                for (Pending p : accepted) {
+                    p.fail(new OsdUnavailableException("ASD " + longId + " could not make its blobs durable: "
+                            + e.getMessage(), e));
+                }
+                return;
             }
-            db.write(synced, writes);
-            used = newUsed;
-        } catch (IOException | RocksDBException e) {
+            try {
+                db.write(synced, writes);
+            } catch (RocksDBException e) {
+                // The WAL record may be durable or not: the outcome is unknown, so the blobs stay, and the sweep at
+                // the next start keeps those a key points to then.
+                LOG.error("ASD {}: the WAL write of {} applies failed; whether they are durable is unknown", longId,
+                        accepted.size(), e);
+                for (Pending p : accepted) {
+                    p.failUndecided(new OsdUnavailableException("ASD " + longId + " could not commit, and whether "
+                            + "this apply is durable is unknown: " + e.getMessage(), e));
+                }
+                return;
+            }
             for (Pending p : accepted) {
-                p.fail(new OsdUnavailableException("ASD " + longId + " failed to commit: " + e.getMessage(), e));
+                p.committed = true;
+            }
+            used = newUsed;
+        } catch (RocksDBException e) {
+            // Building the batch failed, before the WAL write: nothing of it is committed.
+            for (Pending p : batch) {
+                if (!p.done.isDone()) {
+                    p.fail(new OsdUnavailableException("ASD " + longId + " could not prepare a commit: "
+                            + e.getMessage(), e));
+                }
             }
             return;
         }
         // Superseded blobs go before the answers, so a caller never finds the old file after its overwrite returned.
+        // One that cannot be unlinked stays as an orphan for the sweep at the next start; the commit stands.
         for (long id : unlinkAfter) {
-            blobs.delete(id);
+            try {
+                blobs.delete(id);
+            } catch (RuntimeException e) {
+                LOG.warn("ASD {}: cannot unlink the superseded blob {}; the next start removes it", longId,
+                        Long.toHexString(id), e);
+            }
         }
         for (Pending p : accepted) {
             p.closeBlobs();
@@ -454,7 +550,7 @@ public final class AsdStore implements AutoCloseable {
         for (int i = 0; i < asserts.size(); i++) {
             Assert a = asserts.get(i);
             Current c = current(a.key(), overlay);
-            if (a.requiresAbsent() ? c.present() : !c.present() || !a.holdsFor(c.value(this))) {
+            if (a.requiresAbsent() ? c.present() : !c.present() || !a.holdsFor(c.value(this, a.key()))) {
                 return i;
             }
         }
@@ -472,9 +568,11 @@ public final class AsdStore implements AutoCloseable {
             if (raw == null) {
                 return Current.ABSENT;
             }
-            return raw[0] == INLINE
-                    ? new Current(true, key.length(), raw.length - 1, -1, ByteBuffer.wrap(raw, 1, raw.length - 1).slice())
-                    : new Current(true, key.length(), valueLength(raw), ByteBuffer.wrap(raw, 1, 8).getLong(), null);
+            verify(raw, key);
+            return StoredValue.isBlob(raw)
+                    ? new Current(true, key.length(), StoredValue.valueLength(raw), StoredValue.blobId(raw), null, 0,
+                            raw)
+                    : Current.inline(key.length(), StoredValue.inlineValue(raw));
         } catch (RocksDBException e) {
             throw new OsdUnavailableException("ASD " + longId + " cannot read key " + key + ": " + e.getMessage(), e);
         }
@@ -496,41 +594,36 @@ public final class AsdStore implements AutoCloseable {
      * @param valueLength the value's length
      * @param blob the value's blob, or -1 when it is inline
      * @param value the value when known without reading (inline, or new in this batch), else null
+     * @param crc the CRC32C of a blob new in this batch
+     * @param pointer the stored pointer of a committed blob, else null
      */
-    private record Current(boolean present, long keyLength, long valueLength, long blob, ByteBuffer value) {
-        static final Current ABSENT = new Current(false, 0, 0, -1, null);
+    private record Current(boolean present, long keyLength, long valueLength, long blob, ByteBuffer value, int crc,
+            byte[] pointer) {
+        static final Current ABSENT = new Current(false, 0, 0, -1, null, 0, null);
+
+        static Current inline(long keyLength, ByteBuffer value) {
+            return new Current(true, keyLength, value.remaining(), -1, value, 0, null);
+        }
 
         /** @return the bytes it holds, key and value, as counted against the capacity */
         long size() {
             return present ? keyLength + valueLength : 0;
         }
 
-        ByteBuffer value(AsdStore store) {
+        /** @return the value, a committed blob read whole and verified */
+        ByteBuffer value(AsdStore store, Bytes key) {
             if (value != null || !present) {
                 return value;
             }
             try {
-                return store.blobs.read(blob, 0, (int) valueLength);
+                ByteBuffer contents = store.blobs.read(blob, 0, (int) valueLength);
+                store.verifyBlob(pointer, contents, key);
+                return contents;
             } catch (IOException e) {
                 throw new OsdUnavailableException("ASD " + store.longId + " cannot read blob "
                         + Long.toHexString(blob) + " for an assert: " + e.getMessage(), e);
             }
         }
-    }
-
-    private static byte[] inline(ByteBuffer value) {
-        byte[] raw = new byte[1 + value.remaining()];
-        raw[0] = INLINE;
-        value.duplicate().get(raw, 1, value.remaining());
-        return raw;
-    }
-
-    private static byte[] pointer(long blob, long length) {
-        return ByteBuffer.allocate(17).put(BLOB).putLong(blob).putLong(length).array();
-    }
-
-    private static long valueLength(byte[] raw) {
-        return raw[0] == INLINE ? raw.length - 1 : ByteBuffer.wrap(raw, 9, 8).getLong();
     }
 
     private static boolean noSpace(IOException e) {
@@ -543,8 +636,8 @@ public final class AsdStore implements AutoCloseable {
         }
     }
 
-    /** A new blob, written and open, waiting for its apply's commit. */
-    private record NewBlob(long id, FileChannel channel) {
+    /** A new blob, written and open, waiting for its apply's commit; {@code crc} is its contents' CRC32C. */
+    private record NewBlob(long id, FileChannel channel, int crc) {
     }
 
     /** An apply waiting for the committer. */
@@ -555,6 +648,10 @@ public final class AsdStore implements AutoCloseable {
         final long start;
         /** By identity: an update's hash would read its whole value. */
         final Map<Update, NewBlob> blobs = new IdentityHashMap<>();
+        /** Set once its WAL record is written: its blobs are the data, never to be removed here. */
+        boolean committed;
+        /** Set when its WAL write failed: whether it is durable is unknown, so its blobs stay for the sweep. */
+        boolean undecided;
 
         Pending(List<Assert> asserts, List<Update> updates, CompletableFuture<Void> done, long start) {
             this.asserts = asserts;
@@ -581,20 +678,40 @@ public final class AsdStore implements AutoCloseable {
             }
         }
 
-        /** Removes this apply's blobs: it will never be committed. */
+        /** Removes this apply's blobs, which no committed key points to; never those of a committed or undecided one. */
         void discard() {
             closeBlobs();
+            if (committed || undecided) {
+                return;
+            }
             for (NewBlob b : blobs.values()) {
-                AsdStore.this.blobs.delete(b.id);
+                try {
+                    AsdStore.this.blobs.delete(b.id);
+                } catch (RuntimeException e) {
+                    LOG.warn("ASD {}: cannot remove the blob {} of a failed apply; the next start removes it", longId,
+                            Long.toHexString(b.id), e);
+                }
             }
         }
 
+        /** Fails an apply that was not committed. */
         void fail(StorageException e) {
             discard();
             done.completeExceptionally(e);
         }
+
+        /** Fails an apply whose WAL write failed: it may or may not be durable. */
+        void failUndecided(StorageException e) {
+            undecided = true;
+            closeBlobs();
+            done.completeExceptionally(e);
+        }
     }
 
+    /**
+     * Stops taking applies, commits what is queued (for up to 30 s), then waits for the reads and the commit in flight
+     * and frees RocksDB: a read never runs on a freed database.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -606,15 +723,32 @@ public final class AsdStore implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            sync.close();
-        } catch (IOException e) {
-            LOG.warn("ASD {}: closing the sync descriptor failed", longId, e);
+        if (committer.isAlive()) {
+            LOG.warn("ASD {}: the committer did not finish in 30 s; waiting for its commit before closing", longId);
         }
-        synced.close();
+        lifecycle.writeLock().lock();
+        try {
+            released = true;
+            try {
+                sync.close();
+            } catch (IOException e) {
+                LOG.warn("ASD {}: closing the sync descriptor failed", longId, e);
+            }
+            closeRocksDb();
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+        for (Pending p; (p = queue.poll()) != null;) {
+            p.fail(new OsdUnavailableException("ASD " + longId + " is stopping"));
+        }
+    }
+
+    /** Frees RocksDB and its options, handles first. */
+    private void closeRocksDb() {
         data.close();
         meta.close();
         db.close();
+        synced.close();
         dbOptions.close();
         cfOptions.close();
     }

@@ -12,12 +12,15 @@ import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.sun.nio.file.ExtendedOpenOption;
+
+import io.albireo.api.IntegrityException;
 
 /**
  * The large values of one ASD, one file each, under {@code blobs/XX/} (XX: the id's second byte). Ids are handed out in
@@ -154,13 +157,15 @@ final class BlobFiles {
      * Reads {@code length} bytes from {@code offset} of a blob: only those bytes are read from the disk.
      *
      * @throws NoSuchFileException if the blob was unlinked (its key was overwritten or deleted meanwhile)
+     * @throws IntegrityException if the file is shorter than that
      */
     ByteBuffer read(long id, long offset, int length) throws IOException {
         ByteBuffer out = ByteBuffer.allocate(length);
         try (FileChannel channel = FileChannel.open(path(id), StandardOpenOption.READ)) {
             while (out.hasRemaining()) {
                 if (channel.read(out, offset + out.position()) < 0) {
-                    throw new IOException("blob " + Long.toHexString(id) + " is shorter than its pointer says: "
+                    // Torn or truncated on disk: the bytes the pointer promises are not there.
+                    throw new IntegrityException("blob " + Long.toHexString(id) + " is shorter than its pointer says: "
                             + out.position() + " bytes from " + offset + ", wanted " + length);
                 }
             }
@@ -182,8 +187,11 @@ final class BlobFiles {
         return path(id).getParent();
     }
 
-    /** Calls {@code each} with the id of every blob on disk, and deletes files that are not blobs where they lie. */
-    void forEach(LongConsumer each) throws IOException {
+    /**
+     * Calls {@code each} with the id of every blob on disk, and {@code unknown} with every other file in the blob
+     * folders (kept: what it is, an operator decides).
+     */
+    void forEach(LongConsumer each, Consumer<Path> unknown) throws IOException {
         for (int i = 0; i < 256; i++) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(root.resolve(HexFormat.of().toHexDigits((byte) i)))) {
                 for (Path file : files) {
@@ -192,7 +200,7 @@ final class BlobFiles {
                             && path(HexFormat.fromHexDigitsToLong(name)).equals(file)) {
                         each.accept(HexFormat.fromHexDigitsToLong(name));
                     } else {
-                        Files.deleteIfExists(file);
+                        unknown.accept(file);
                     }
                 }
             }

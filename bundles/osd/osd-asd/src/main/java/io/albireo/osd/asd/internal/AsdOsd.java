@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import io.albireo.api.Assert;
 import io.albireo.api.AssertFailedException;
 import io.albireo.api.Bytes;
+import io.albireo.api.IntegrityException;
 import io.albireo.api.KeyRange;
 import io.albireo.api.StorageException;
 import io.albireo.api.Update;
@@ -258,6 +259,7 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
                     case FULL -> new OsdFullException(text);
                     case BAD_REQUEST -> new IllegalArgumentException(text);
                     case UNAVAILABLE -> new OsdUnavailableException(text);
+                    case CORRUPT -> new IntegrityException(text);
                 };
             }
             return decoder.decode(response);

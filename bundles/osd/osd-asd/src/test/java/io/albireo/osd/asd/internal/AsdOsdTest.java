@@ -24,6 +24,7 @@ import io.albireo.api.Assert;
 import io.albireo.api.AssertFailedException;
 import io.albireo.api.Bytes;
 import io.albireo.api.Entry;
+import io.albireo.api.IntegrityException;
 import io.albireo.api.KeyRange;
 import io.albireo.api.Update;
 import io.albireo.api.osd.DiskUsage;
@@ -201,6 +202,7 @@ class AsdOsdTest extends DriverTestSupport {
             return switch (g.keys().get(0).utf8()) {
                 case "bad" -> new Message.Failure(Message.Failure.Kind.BAD_REQUEST, "no such thing");
                 case "gone" -> new Message.Failure(Message.Failure.Kind.UNAVAILABLE, "the disk failed");
+                case "flipped" -> new Message.Failure(Message.Failure.Kind.CORRUPT, "blob 7 does not match");
                 default -> null;
             };
         };
@@ -216,6 +218,9 @@ class AsdOsdTest extends DriverTestSupport {
         Throwable gone = failure(osd.get(List.of(key("gone"))));
         assertInstanceOf(OsdUnavailableException.class, gone);
         assertEquals(who + ": the disk failed", gone.getMessage());
+        Throwable flipped = failure(osd.get(List.of(key("flipped"))));
+        assertInstanceOf(IntegrityException.class, flipped, "the proxy reads another fragment and repairs this one");
+        assertEquals(who + ": blob 7 does not match", flipped.getMessage());
 
         await(osd.get(List.of(key("fine"))));
         assertEquals(1, asd.accepted.get(), "failures are answers: the connection stays open");
