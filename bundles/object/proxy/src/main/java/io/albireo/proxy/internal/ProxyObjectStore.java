@@ -380,11 +380,56 @@ public final class ProxyObjectStore implements ObjectStore {
                     throw e;
                 }
             } catch (RuntimeException e) {
-                prepared.forEach(p -> p.finish(false));
+                // Not necessarily refused: a WAL write that failed, or an answer lost, may hide a commit. What the NSM
+                // holds now decides, so that fragments a registered manifest points to are never deleted.
+                Optional<Boolean> committed = committed(namespace, changes, prepared);
+                if (committed.orElse(false)) {
+                    LOG.warn("the registration in {} failed ({}) but its manifests are there: it committed", namespace,
+                            e.getMessage());
+                    return registered(namespace, nsId, asserts.size(), changes, prepared,
+                            storedNow(namespace, asserts.size(), changes), replaced);
+                }
+                if (committed.isEmpty()) {
+                    LOG.warn("the registration in {} failed ({}) and whether it committed cannot be read: its "
+                            + "fragments are kept", namespace, e.getMessage());
+                } else {
+                    prepared.forEach(p -> p.finish(false));
+                }
                 stats.putFailures.add(prepared.size());
                 throw e;
             }
         }
+    }
+
+    /**
+     * @return whether an apply of these changes committed, judged by its puts' object ids in the NSM now (an apply is
+     *         atomic, so one tells for all); false if it has no put (nothing to delete then); empty if the NSM cannot
+     *         be read
+     */
+    private Optional<Boolean> committed(String namespace, List<ObjectChange> changes,
+            List<ObjectWriter.Prepared> prepared) {
+        if (prepared.isEmpty()) {
+            return Optional.of(false);
+        }
+        Manifest ours = prepared.get(0).manifest;
+        try {
+            return Optional.of(nsm.get(namespace, ours.name()).map(m -> m.objectId().equals(ours.objectId()))
+                    .orElse(false));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** @return what a committed apply stored, per assert and change, as {@code NamespaceManager.apply} returns it */
+    private List<Optional<Manifest>> storedNow(String namespace, int assertCount, List<ObjectChange> changes) {
+        List<Optional<Manifest>> stored = new ArrayList<>();
+        for (int i = 0; i < assertCount; i++) {
+            stored.add(Optional.empty());
+        }
+        for (ObjectChange c : changes) {
+            stored.add(c instanceof ObjectChange.Put ? nsm.get(namespace, c.name()) : Optional.empty());
+        }
+        return stored;
     }
 
     private List<Optional<ObjectInfo>> registered(String namespace, long nsId, int assertCount,

@@ -561,4 +561,65 @@ class ProxyObjectStoreTest {
             return n;
         }
     }
+
+    /**
+     * A registration whose answer says it failed may have committed all the same (a WAL write reported failed, an
+     * answer lost): the proxy asks the NSM, and fragments a stored manifest points to are never deleted. One that
+     * really failed deletes its fragments, as before.
+     */
+    @Test
+    void aRegistrationThatCommittedDespiteItsFailureStandsAndKeepsItsFragments() {
+        open(0);
+        byte[] data = bytes(200_000);
+        ProxyObjectStore lossy = proxyOver(nsmFailingApply(true));
+        try {
+            lossy.put(NS, "lost-answer", ByteBuffer.wrap(data), Overwrite.NONE);
+            assertArrayEquals(data, array(lossy.get(NS, "lost-answer").orElseThrow()));
+        } finally {
+            lossy.close();
+        }
+        assertEquals(6, fragmentsStored(), "the committed object's fragments are all there");
+        ProxyObjectStore refusing = proxyOver(nsmFailingApply(false));
+        try {
+            assertThrows(StorageException.class,
+                    () -> refusing.put(NS, "refused", ByteBuffer.wrap(data), Overwrite.NONE));
+            assertEquals(Optional.empty(), refusing.stat(NS, "refused"));
+        } finally {
+            refusing.close();
+        }
+        for (int i = 0; i < 200 && fragmentsStored() > 6; i++) {
+            sleep(50);
+        }
+        assertEquals(6, fragmentsStored(), "the refused put's fragments are deleted, the committed ones kept");
+    }
+
+    /** @return the backend's NSM, whose apply fails after it ran ({@code committed}) or before */
+    private io.albireo.api.metadata.NamespaceManager nsmFailingApply(boolean committed) {
+        io.albireo.api.metadata.NamespaceManager real = backend.nsm;
+        return (io.albireo.api.metadata.NamespaceManager) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {io.albireo.api.metadata.NamespaceManager.class},
+                (self, method, args) -> {
+                    boolean apply = method.getName().equals("apply");
+                    if (apply && !committed) {
+                        throw new StorageException("the store refused the apply");
+                    }
+                    Object result;
+                    try {
+                        result = method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (apply) {
+                        throw new StorageException("the answer was lost");
+                    }
+                    return result;
+                });
+    }
+
+    private ProxyObjectStore proxyOver(io.albireo.api.metadata.NamespaceManager nsm) {
+        Path other = dir.resolve("other-" + System.nanoTime());
+        ProxyObjectStore p = new ProxyObjectStore(backend.abm, nsm, new DirectCodecs(), Backend.settings(other, 0));
+        backend.osds.forEach(o -> p.bindOsd(o, java.util.Map.of("albireo.name", o.identity().longId())));
+        return p;
+    }
 }

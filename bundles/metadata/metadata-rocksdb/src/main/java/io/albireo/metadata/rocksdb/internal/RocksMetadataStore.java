@@ -123,6 +123,8 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
     /** Readers hold it shared, close exclusively: RocksDB must not be closed under a read. */
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
+    /** Set under the exclusive lock once RocksDB is freed; the committer checks it under the shared one. */
+    private boolean released;
     /** Written by the committer only. */
     private volatile long commits;
     private volatile long commandsCommitted;
@@ -404,7 +406,17 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, settings.maxBatch() - 1);
-                commit(batch);
+                // Shared with the reads: close() frees RocksDB only once no commit is using it.
+                lifecycle.readLock().lock();
+                try {
+                    if (released) {
+                        batch.forEach(c -> c.done.completeExceptionally(stopping()));
+                    } else {
+                        commit(batch);
+                    }
+                } finally {
+                    lifecycle.readLock().unlock();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -455,6 +467,14 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
         if (!written.writes.isEmpty()) {
             try (WriteBatch writes = new WriteBatch(written.serialise())) {
                 db.write(synced, writes);
+            } catch (RocksDBException e) {
+                // The WAL record may be durable or not: a caller must not take this for "not applied".
+                StorageException unknown = new StorageException("the metadata store could not commit, and whether "
+                        + "these commands were applied is unknown: " + e.getMessage(), e);
+                accepted.forEach(c -> c.done.completeExceptionally(unknown));
+                LOG.error("metadata store {}: the WAL write of {} commands failed; their outcome is unknown",
+                        directory, accepted.size(), e);
+                return;
             }
         }
         commits++;
@@ -711,13 +731,15 @@ public final class RocksMetadataStore implements MetadataStore, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (committer.isAlive()) {
-            LOG.warn("metadata store {}: the committer did not stop in 30 s; closing RocksDB under it", directory);
+            LOG.warn("metadata store {}: the committer did not stop in 30 s; closing once its commit is done",
+                    directory);
         }
         for (Command c; (c = queue.poll()) != null;) {
             c.done.completeExceptionally(stopping());
         }
         lifecycle.writeLock().lock();
         try {
+            released = true;
             db.close();
             synced.close();
             options.close();
