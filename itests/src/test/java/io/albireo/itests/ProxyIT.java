@@ -10,6 +10,8 @@ import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +35,8 @@ import io.albireo.proxy.client.ProxyClient;
 /**
  * The object store of the default appliance, as an operator and a remote volume driver meet it: right after boot the
  * proxy has claimed the six ASDs and made the default preset, objects go in and out through the console (bin/client)
- * and through the proxy protocol with the Java client, byte ranges read back exactly, and conditions hold.
+ * and through the proxy protocol with the Java client, byte ranges read back exactly, conditions hold, and the
+ * default preset's key is in the backend, wrapped under the KEK in etc/, and rotates.
  */
 public class ProxyIT extends ApplianceTestSupport {
     @Inject
@@ -119,6 +122,44 @@ public class ProxyIT extends ApplianceTestSupport {
             assertTrue(client.delete("remote-ns", "stream"));
             assertEquals(Optional.empty(), client.stat("remote-ns", "stream"));
         }
+    }
+
+    /**
+     * The default preset's key is in the ABM, wrapped under the KEK the proxy made in etc/ (owner-only) at the first
+     * encrypted put; key:rotate through bin/client gives new writes a new version and the old objects read on.
+     */
+    @Test
+    public void keysLiveInTheBackendWrappedUnderTheKekAndRotate() throws Exception {
+        Appliance.await("the default preset", () -> abm.defaultPreset().isPresent() && abm.osds().size() == 6);
+        proxy.createNamespace("keys-ns", null);
+        byte[] before = new byte[200_000];
+        new Random(3).nextBytes(before);
+        proxy.put("keys-ns", "before", ByteBuffer.wrap(before), Overwrite.NONE);
+        assertEquals("preset-default", abm.currentKey("preset-default").orElseThrow().id());
+        Path kek = Path.of(System.getProperty("karaf.etc"), "io.albireo.proxy.kek");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(kek)));
+        assertFalse(Files.exists(kek.resolveSibling("io.albireo.proxy.keys")));
+
+        Appliance.ClientRun list = Appliance.binClient("key:list");
+        assertEquals(list.output(), 0, list.exit());
+        assertTrue(list.output(), list.output().contains("preset-default") && list.output().contains("256"));
+        Appliance.ClientRun rotate = Appliance.binClient("key:rotate default");
+        assertEquals(rotate.output(), 0, rotate.exit());
+        assertTrue(rotate.output(), rotate.output().contains("preset-default@v2"));
+        byte[] after = new byte[200_000];
+        new Random(4).nextBytes(after);
+        proxy.put("keys-ns", "after", ByteBuffer.wrap(after), Overwrite.NONE);
+        assertEquals("preset-default", proxy.manifest("keys-ns", "before").orElseThrow().keyId());
+        assertEquals("preset-default@v2", proxy.manifest("keys-ns", "after").orElseThrow().keyId());
+        assertEquals(ByteBuffer.wrap(before), proxy.get("keys-ns", "before").orElseThrow());
+        assertEquals(ByteBuffer.wrap(after), proxy.get("keys-ns", "after").orElseThrow());
+        String json = console("key:list --json");
+        assertTrue(json, json.contains("\"preset-default@v2\""));
+
+        assertEquals(0, Appliance.binClient("preset:create plain-preset").exit());
+        Appliance.ClientRun plain = Appliance.binClient("key:rotate plain-preset");
+        assertEquals(plain.output(), 1, plain.exit());
+        assertTrue(plain.output(), plain.output().contains("preset plain-preset has no cipher"));
     }
 
     @Test

@@ -7,9 +7,10 @@ import io.albireo.api.Bytes;
 
 /**
  * The ALBA manager (ABM): what one backend is made of. It knows the OSDs it has claimed, the nodes they are on, the
- * presets, the namespaces and the namespace manager hosts that hold them, and the maintenance work queue. Every
- * mutation runs as one named operation inside the {@link MetadataStore} (one round trip, atomic, deterministic), so a
- * replicated store can apply it on every replica alike. Implementations are thread-safe.
+ * presets, the namespaces and the namespace manager hosts that hold them, the data keys (wrapped: {@link WrappedKey})
+ * and the maintenance work queue. Every mutation runs as one named operation inside the {@link MetadataStore} (one
+ * round trip, atomic, deterministic), so a replicated store can apply it on every replica alike. Implementations are
+ * thread-safe.
  */
 public interface AlbaManager {
 
@@ -122,6 +123,34 @@ public interface AlbaManager {
 
     /** @return every NSM host, by id */
     List<NsmHost> nsmHosts();
+
+    // Data keys
+
+    /**
+     * Stores a wrapped data key as version {@code key.version()} of its owner, and makes it the owner's current key,
+     * if the owner's current version is the one before it (none, for version 1). So when two callers race to make an
+     * owner's first key, or to rotate it, one key is stored and both get that one back. The first key stored makes
+     * its KEK id the backend's; a key wrapped under another KEK is refused.
+     *
+     * @param key the key, wrapped by the caller (the operation makes no key and reads no clock)
+     * @return the owner's current key after the call: {@code key} if it was stored, else the one another caller
+     *         stored first
+     * @throws MetadataException if it is wrapped under a KEK other than the backend's, or its version is more than one
+     *         past the owner's current one
+     */
+    WrappedKey addKey(WrappedKey key);
+
+    /** @return every data key of this backend, wrapped, by id */
+    List<WrappedKey> keys();
+
+    /** @return the key of this id (what a manifest names), if the backend holds it */
+    Optional<WrappedKey> key(String id);
+
+    /** @return the owner's current key: the one new writes use */
+    Optional<WrappedKey> currentKey(String owner);
+
+    /** @return the id of the KEK that wraps this backend's keys, once a key is stored */
+    Optional<Bytes> kekId();
 
     // Maintenance work
 

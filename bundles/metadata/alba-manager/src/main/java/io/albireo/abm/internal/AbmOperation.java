@@ -28,6 +28,7 @@ import io.albireo.api.metadata.NsmHost;
 import io.albireo.api.metadata.Policy;
 import io.albireo.api.metadata.Preset;
 import io.albireo.api.metadata.WorkItem;
+import io.albireo.api.metadata.WrappedKey;
 
 /**
  * The ALBA manager's mutations, one named operation ({@value #NAME}) inside the metadata store. The argument is a JSON
@@ -38,8 +39,10 @@ import io.albireo.api.metadata.WorkItem;
  * <p>
  * Keys, all under {@code abm/}: {@code backend}; {@code osd/LONGID} (a {@link ClaimedOsd}); {@code preset/NAME};
  * {@code default-preset}; {@code ns/NAME} (an active {@link Namespace}); {@code ns-deleting/ID} (a deleted one whose
- * objects are still being removed); {@code nsm/ID}; {@code work/ID} (16 hex digits, so in queue order); and the
- * counters {@code next/osd}, {@code next/ns}, {@code next/work}. Values are JSON (docs/METADATA.md).
+ * objects are still being removed); {@code nsm/ID}; {@code work/ID} (16 hex digits, so in queue order); the counters
+ * {@code next/osd}, {@code next/ns}, {@code next/work}; and the data keys: {@code key/ID} (a {@link WrappedKey} in
+ * its binary stored form, {@link KeyRecord}), {@code key-current/OWNER} (the owner's current version) and
+ * {@code kek} (the id of the KEK that wraps them all, hex). Values other than keys are JSON (docs/METADATA.md).
  */
 @Component(service = MetadataOperation.class)
 @AlbireoName(AbmOperation.NAME)
@@ -55,6 +58,9 @@ public final class AbmOperation implements MetadataOperation {
     static final Bytes DELETING = Bytes.utf8("abm/ns-deleting/");
     static final Bytes NSM_HOSTS = Bytes.utf8("abm/nsm/");
     static final Bytes WORK = Bytes.utf8("abm/work/");
+    static final Bytes KEYS = Bytes.utf8("abm/key/");
+    static final Bytes CURRENT_KEYS = Bytes.utf8("abm/key-current/");
+    static final Bytes KEK = Bytes.utf8("abm/kek");
     private static final Bytes NEXT_OSD = Bytes.utf8("abm/next/osd");
     private static final Bytes NEXT_NAMESPACE = Bytes.utf8("abm/next/ns");
     private static final Bytes NEXT_WORK = Bytes.utf8("abm/next/work");
@@ -96,6 +102,7 @@ public final class AbmOperation implements MetadataOperation {
             case "lease-work" -> leaseWork(tx, string(command, "agent"), integer(command, "max"),
                     command.get("now").getAsLong(), command.get("leaseMillis").getAsLong());
             case "finish-work" -> finishWork(tx, command.get("id").getAsLong(), string(command, "agent"));
+            case "add-key" -> addKey(tx, json.decode(command.get("key"), WrappedKey.class));
             default -> throw new IllegalArgumentException("unknown ABM command '" + string(command, "command") + "'");
         };
         return json.encode(result);
@@ -334,6 +341,59 @@ public final class AbmOperation implements MetadataOperation {
         }
         tx.delete(key);
         return JsonNull.INSTANCE;
+    }
+
+    // Data keys
+
+    /**
+     * Stores version N of an owner's key if its current version is N - 1. A lower N lost a race (two proxies making
+     * a preset's first key, two rotations): nothing is written and the result is the key that won, which the loser
+     * then uses. The data key and its wrapping come made in the argument; this only compares and stores.
+     */
+    private JsonElement addKey(MetadataTransaction tx, WrappedKey given) {
+        WrappedKey key = new WrappedKey(given.owner(), given.version(), given.createdMillis(), given.keyLength(),
+                given.wrapping(), given.kekId(), given.wrapped());
+        Bytes currentKey = CURRENT_KEYS.concat(Bytes.utf8(key.owner()));
+        int current = tx.get(currentKey).map(b -> Integer.parseInt(b.utf8())).orElse(0);
+        JsonObject result = new JsonObject();
+        if (current >= key.version()) {
+            result.addProperty("added", false);
+            result.add("key", json.tree(storedKey(tx, WrappedKey.id(key.owner(), current))));
+            return result;
+        }
+        if (current != key.version() - 1) {
+            throw new MetadataException("key " + key.id() + ": the current version of " + key.owner() + " is "
+                    + current + ", so the next one is " + (current + 1) + ", not " + key.version());
+        }
+        String kek = HexFormat.of().formatHex(key.kekId().toByteArray());
+        Optional<String> backendKek = tx.get(KEK).map(Bytes::utf8);
+        if (backendKek.isPresent() && !backendKek.get().equals(kek)) {
+            throw new MetadataException("key " + key.id() + " is wrapped under KEK " + shortId(kek)
+                    + ", but this backend's keys are wrapped under KEK " + shortId(backendKek.get())
+                    + ": a proxy with another KEK cannot add keys to this backend");
+        }
+        Bytes recordKey = KEYS.concat(Bytes.utf8(key.id()));
+        if (tx.get(recordKey).isPresent()) {
+            throw new MetadataException("a key with the id " + key.id() + " exists already");
+        }
+        if (backendKek.isEmpty()) {
+            tx.put(KEK, Bytes.utf8(kek)); // the first key's KEK is the backend's from now on
+        }
+        tx.put(recordKey, KeyRecord.encode(key));
+        tx.put(currentKey, Bytes.utf8(Integer.toString(key.version())));
+        result.addProperty("added", true);
+        result.add("key", json.tree(key));
+        return result;
+    }
+
+    /** @return the first 8 bytes of a KEK id in hex: enough to tell two apart in a message */
+    static String shortId(String hex) {
+        return hex.length() <= 16 ? hex : hex.substring(0, 16);
+    }
+
+    private static WrappedKey storedKey(MetadataTransaction tx, String id) {
+        return tx.get(KEYS.concat(Bytes.utf8(id))).map(KeyRecord::decode)
+                .orElseThrow(() -> new MetadataException("key " + id + " is current but its record is missing"));
     }
 
     // Shared

@@ -52,6 +52,7 @@ import io.albireo.api.metadata.OsdClaimedException;
 import io.albireo.api.metadata.Policy;
 import io.albireo.api.metadata.Preset;
 import io.albireo.api.metadata.WorkItem;
+import io.albireo.api.metadata.WrappedKey;
 import io.albireo.api.osd.Osd;
 import io.albireo.api.osd.OsdIdentity;
 import io.albireo.api.osd.OsdUnavailableException;
@@ -386,6 +387,41 @@ public final class AlbaManagerService implements AlbaManager {
     @Override
     public List<NsmHost> nsmHosts() {
         return scan(AbmOperation.NSM_HOSTS).stream().map(e -> json.decode(e.value(), NsmHost.class)).toList();
+    }
+
+    // Data keys
+
+    @Override
+    public WrappedKey addKey(WrappedKey key) {
+        JsonObject c = command("add-key");
+        c.add("key", json.tree(key));
+        JsonObject result = run(c).getAsJsonObject();
+        WrappedKey current = json.decode(result.get("key"), WrappedKey.class);
+        if (result.get("added").getAsBoolean()) {
+            LOG.info("Backend {}: stored data key {}", backendId, current); // id, length, KEK id: no key material
+        }
+        return current;
+    }
+
+    @Override
+    public List<WrappedKey> keys() {
+        return scan(AbmOperation.KEYS).stream().map(e -> KeyRecord.decode(e.value())).toList();
+    }
+
+    @Override
+    public Optional<WrappedKey> key(String id) {
+        return store.get(AbmOperation.KEYS.concat(Bytes.utf8(id))).map(KeyRecord::decode);
+    }
+
+    @Override
+    public Optional<WrappedKey> currentKey(String owner) {
+        return store.get(AbmOperation.CURRENT_KEYS.concat(Bytes.utf8(owner)))
+                .flatMap(v -> key(WrappedKey.id(owner, Integer.parseInt(v.utf8()))));
+    }
+
+    @Override
+    public Optional<Bytes> kekId() {
+        return store.get(AbmOperation.KEK).map(v -> Bytes.adopt(java.util.HexFormat.of().parseHex(v.utf8())));
     }
 
     // Work

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +29,7 @@ import io.albireo.api.metadata.OsdClaimedException;
 import io.albireo.api.metadata.Policy;
 import io.albireo.api.metadata.Preset;
 import io.albireo.api.metadata.WorkItem;
+import io.albireo.api.metadata.WrappedKey;
 import io.albireo.api.osd.OsdUnavailableException;
 import io.albireo.asd.internal.AsdStore;
 import io.albireo.asd.internal.StoreOsd;
@@ -221,6 +223,49 @@ class AlbaManagerServiceTest {
         assertEquals(Bytes.utf8("item 2"), abm.work(10).get(0).payload());
     }
 
+    private static WrappedKey key(String owner, int version, int kek, int secret) {
+        byte[] kekId = new byte[32];
+        Arrays.fill(kekId, (byte) kek);
+        byte[] wrapped = new byte[60];
+        Arrays.fill(wrapped, (byte) secret);
+        return new WrappedKey(owner, version, 1000L * version, 32, "aes-256-gcm", Bytes.of(kekId), Bytes.of(wrapped));
+    }
+
+    /**
+     * Two proxies making a preset's first key at once each send version 1: one is stored, and the other gets that one
+     * back, so both encrypt under the same key. Rotations race the same way.
+     */
+    @Test
+    void anOwnersKeyVersionIsStoredOnceAndTheLoserGetsTheWinnersKey() {
+        RocksMetadataStore store = store("meta");
+        AlbaManagerService abm = abm(store);
+        assertEquals(Optional.empty(), abm.kekId());
+        WrappedKey first = key("preset-p", 1, 7, 1);
+        assertEquals(first, abm.addKey(first));
+        assertEquals(first, abm.addKey(key("preset-p", 1, 7, 2)), "the loser gets the winner's key");
+        assertEquals(List.of(first), abm.keys());
+        assertEquals(Optional.of(first), abm.currentKey("preset-p"));
+        assertEquals(Optional.of(first.kekId()), abm.kekId(), "the first key's KEK is the backend's");
+        assertEquals(Optional.of(KeyRecord.encode(first)), store.get(Bytes.utf8("abm/key/preset-p")),
+                "stored in its binary form");
+
+        WrappedKey second = key("preset-p", 2, 7, 3);
+        assertEquals(second, abm.addKey(second));
+        assertEquals(second, abm.addKey(key("preset-p", 2, 7, 4)), "a second rotation to v2 gets the first");
+        assertEquals(Optional.of(second), abm.currentKey("preset-p"));
+        assertEquals(Optional.of(first), abm.key("preset-p"), "the old version stays for the objects written under it");
+        assertEquals(Optional.of(second), abm.key("preset-p@v2"));
+        assertEquals(Optional.empty(), abm.currentKey("preset-q"));
+
+        MetadataException gap = assertThrows(MetadataException.class, () -> abm.addKey(key("preset-p", 4, 7, 5)));
+        assertTrue(gap.getMessage().contains("the next one is 3"), gap.getMessage());
+        MetadataException otherKek = assertThrows(MetadataException.class,
+                () -> abm.addKey(key("preset-q", 1, 8, 6)));
+        assertTrue(otherKek.getMessage().contains("another KEK"), otherKek.getMessage());
+        assertEquals(Optional.empty(), abm.currentKey("preset-q"), "nothing stored");
+        assertEquals(2, abm.keys().size());
+    }
+
     /** The same commands on two stores leave the same bytes: what a replicated log relies on. */
     @Test
     void commandsAreDeterministic() {
@@ -238,7 +283,9 @@ class AlbaManagerServiceTest {
                 "{\"command\":\"create-namespace\",\"name\":\"b\",\"preset\":\"p\"}",
                 "{\"command\":\"delete-namespace\",\"name\":\"a\"}",
                 "{\"command\":\"queue-work\",\"kind\":\"k\",\"payload\":\"AAE=\"}",
-                "{\"command\":\"lease-work\",\"agent\":\"x\",\"max\":5,\"now\":10,\"leaseMillis\":5}"}) {
+                "{\"command\":\"lease-work\",\"agent\":\"x\",\"max\":5,\"now\":10,\"leaseMillis\":5}",
+                "{\"command\":\"add-key\",\"key\":{\"owner\":\"preset-p\",\"version\":1,\"createdMillis\":10,"
+                        + "\"keyLength\":32,\"wrapping\":\"aes-256-gcm\",\"kekId\":\"AAE=\",\"wrapped\":\"AAEC\"}}"}) {
                 store.execute(op.name(), Bytes.utf8(command));
             }
             states.add(store.range(KeyRange.all(), 1000, false));

@@ -304,7 +304,7 @@ final class ObjectWriter {
         List<Manifest.Chunk> manifestChunks = new ArrayList<>();
         chunks.forEach(cw -> manifestChunks.add(cw.snapshot()));
         Manifest manifest = new Manifest(name, objectId, 0, size, Digest.of(OBJECT_CHECKSUM, sha.digest()), policy,
-                preset.compressor(), preset.cipher(), Pipelines.keyId(preset), preset.fragmentChecksum(),
+                preset.compressor(), preset.cipher(), Pipelines.keyId(pipeline), preset.fragmentChecksum(),
                 preset.erasureCodec(), settings.blockSize(), manifestChunks);
         return new Prepared(ns, manifest, chunks);
     }

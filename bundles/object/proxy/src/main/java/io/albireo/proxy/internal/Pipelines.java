@@ -18,30 +18,39 @@ final class Pipelines {
     static final String NONE = "none";
 
     private final CodecRegistry codecs;
-    private final CipherKeys keys;
+    private final DataKeys keys;
 
-    Pipelines(CodecRegistry codecs, CipherKeys keys) {
+    Pipelines(CodecRegistry codecs, DataKeys keys) {
         this.codecs = codecs;
         this.keys = keys;
     }
 
-    /** The key of a preset: one per preset, made at its first encrypted put. */
-    static String keyId(Preset preset) {
-        return NONE.equals(preset.cipher()) ? "" : "preset-" + preset.name();
+    /**
+     * The owner of a preset's keys, which is also the id of its first key: {@code preset-NAME}, the id manifests
+     * carried before keys had versions. Its first version is made at the preset's first encrypted put.
+     */
+    static String keyOwner(Preset preset) {
+        return "preset-" + preset.name();
     }
 
+    /** The put's key is resolved here, once per object: its id goes in the manifest (see {@link #keyId}). */
     Pipeline forWrite(Preset preset, Policy policy, int blockSize) {
         Cipher cipher = codecs.cipher(preset.cipher());
-        CipherKey key = NONE.equals(preset.cipher()) ? null : keys.keyFor(keyId(preset), cipher.keyLength());
+        CipherKey key = NONE.equals(preset.cipher()) ? null : keys.forWrite(keyOwner(preset), cipher.keyLength());
         return pipeline(preset.compressor(), cipher, key, preset.erasureCodec(), policy, preset.fragmentChecksum(),
                 blockSize);
     }
 
     Pipeline forRead(Manifest m) {
         Cipher cipher = codecs.cipher(m.cipher());
-        CipherKey key = NONE.equals(m.cipher()) ? null : keys.key(m.keyId());
+        CipherKey key = NONE.equals(m.cipher()) ? null : keys.forRead(m.keyId());
         return pipeline(m.compressor(), cipher, key, m.erasureCodec(), m.policy(), m.fragmentChecksum(),
                 m.blockSize());
+    }
+
+    /** @return the id of the key a put's pipeline encrypts with, for its manifest; "" without a cipher */
+    static String keyId(Pipeline p) {
+        return p.key() == null ? "" : p.key().id();
     }
 
     private Pipeline pipeline(String compressorName, Cipher cipher, CipherKey key, String erasure, Policy policy,

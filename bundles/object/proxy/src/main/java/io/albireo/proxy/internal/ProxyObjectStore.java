@@ -34,6 +34,7 @@ import io.albireo.api.Bytes;
 import io.albireo.api.codec.CodecRegistry;
 import io.albireo.api.metadata.AlbaManager;
 import io.albireo.api.metadata.Manifest;
+import io.albireo.api.metadata.MetadataException;
 import io.albireo.api.metadata.Namespace;
 import io.albireo.api.metadata.NamespaceManager;
 import io.albireo.api.metadata.OsdClaimedException;
@@ -86,7 +87,12 @@ public final class ProxyObjectStore implements ObjectStore {
                 + " partial read is one round trip; 0 disables it")
         long headCache_bytes() default 64L << 20;
 
-        @AttributeDefinition(description = "The encryption key store; empty: ${karaf.etc}/io.albireo.proxy.keys")
+        @AttributeDefinition(description = "The key-encryption key (KEK) that wraps the backend's data keys; made"
+                + " only while the backend holds no key. Empty: ${karaf.etc}/io.albireo.proxy.kek")
+        String kek_path() default "";
+
+        @AttributeDefinition(description = "The key file of earlier proxies, whose keys are imported into the backend"
+                + " once; empty: ${karaf.etc}/io.albireo.proxy.keys")
         String keyStore_path() default "";
 
         @AttributeDefinition(description = "Seconds between measurements of the OSDs' fill")
@@ -101,7 +107,9 @@ public final class ProxyObjectStore implements ObjectStore {
 
     private final AlbaManager abm;
     private final NamespaceManager nsm;
+    private final CodecRegistry codecs;
     private final Settings settings;
+    private final DataKeys keys;
     private final LiveOsds osds;
     private final ProxyStatistics stats = new ProxyStatistics();
     private final ManifestCache manifests;
@@ -125,6 +133,7 @@ public final class ProxyObjectStore implements ObjectStore {
     ProxyObjectStore(AlbaManager abm, NamespaceManager nsm, CodecRegistry codecs, Settings settings) {
         this.abm = abm;
         this.nsm = nsm;
+        this.codecs = codecs;
         this.settings = settings;
         this.osds = new LiveOsds(abm);
         this.manifests = new ManifestCache(settings.manifestCacheSize());
@@ -134,7 +143,9 @@ public final class ProxyObjectStore implements ObjectStore {
         int threads = settings.threads() > 0 ? settings.threads() : Runtime.getRuntime().availableProcessors();
         this.codecThreads = Executors.newFixedThreadPool(threads, named("albireo-proxy-codec"));
         this.timer = Executors.newSingleThreadScheduledExecutor(named("albireo-proxy-timer"));
-        Pipelines pipelines = new Pipelines(codecs, new CipherKeys(settings.keyStorePath()));
+        this.keys = new DataKeys(abm, settings.kekPath(), settings.oldKeyFilePath(), System::currentTimeMillis);
+        importOldKeys();
+        Pipelines pipelines = new Pipelines(codecs, keys);
         this.writer = new ObjectWriter(abm, osds, pipelines, fragments, heads, work, settings, codecThreads);
         this.reader = new ObjectReader(nsm, writer, osds, pipelines, fragments, heads, manifests, work, stats);
         osds.refreshClaims();
@@ -148,9 +159,25 @@ public final class ProxyObjectStore implements ObjectStore {
         String etc = System.getProperty("karaf.etc", "etc");
         Path cache = c.fragmentCache_path().isBlank() ? Path.of(data, "fragment-cache")
                 : Path.of(c.fragmentCache_path());
-        Path keys = c.keyStore_path().isBlank() ? Path.of(etc, "io.albireo.proxy.keys") : Path.of(c.keyStore_path());
+        Path kek = c.kek_path().isBlank() ? Path.of(etc, "io.albireo.proxy.kek") : Path.of(c.kek_path());
+        Path oldKeys = c.keyStore_path().isBlank() ? Path.of(etc, "io.albireo.proxy.keys")
+                : Path.of(c.keyStore_path());
         return new Settings(c.blockSize(), c.chunksInFlight(), c.slowFragmentGraceMillis(), c.manifestCache_size(),
-                cache, c.fragmentCache_bytes(), c.headCache_bytes(), keys, c.usageRefreshSeconds(), c.claimLocalOsds(), c.threads());
+                cache, c.fragmentCache_bytes(), c.headCache_bytes(), kek, oldKeys, c.usageRefreshSeconds(),
+                c.claimLocalOsds(), c.threads());
+    }
+
+    /**
+     * The old key file's keys go into the backend at start, so the log says at once what was imported, or why not
+     * (a missing KEK, say). Encrypted puts and reads try again until it is done; unencrypted ones never need it.
+     */
+    private void importOldKeys() {
+        try {
+            keys.importOldKeys();
+        } catch (RuntimeException e) {
+            LOG.error("The old key file {} is not imported yet (encrypted puts and reads try again): {}",
+                    settings.oldKeyFilePath(), e.getMessage());
+        }
     }
 
     private static ThreadFactory named(String prefix) {
@@ -241,6 +268,30 @@ public final class ProxyObjectStore implements ObjectStore {
         } catch (RuntimeException e) {
             LOG.debug("refresh failed: {}", e.toString());
         }
+    }
+
+    // Keys
+
+    /** @return the backend's data keys, without their secrets: what key:list shows */
+    public List<KeyInfo> keys() {
+        return keys.list();
+    }
+
+    /**
+     * Makes a new version of a preset's key: new writes use it, objects written before keep reading with theirs.
+     *
+     * @throws MetadataException if there is no such preset
+     * @throws IllegalArgumentException if the preset does not encrypt
+     * @throws io.albireo.api.StorageException if the KEK is missing or wrong, or another rotation won
+     */
+    public KeyInfo rotateKey(String preset) {
+        Preset p = abm.preset(preset).orElseThrow(() -> new MetadataException("no preset named " + preset
+                + " (preset:list shows them)"));
+        if (Pipelines.NONE.equals(p.cipher())) {
+            throw new IllegalArgumentException("preset " + preset + " has no cipher (cipher none): its objects are"
+                    + " not encrypted, so it has no key to rotate");
+        }
+        return keys.rotate(Pipelines.keyOwner(p), codecs.cipher(p.cipher()).keyLength());
     }
 
     /** @return the counters and cache figures, for proxy:stats */

@@ -12,12 +12,13 @@ import java.nio.file.Path;
  * @param fragmentCachePath the fragment cache's directory
  * @param fragmentCacheBytes the fragment cache's size; 0 disables it
  * @param headCacheBytes the memory for chunk heads (index pages and sealed headers); 0 disables it
- * @param keyStorePath the encryption key store
+ * @param kekPath the key-encryption key (KEK) file, which wraps the backend's data keys
+ * @param oldKeyFilePath the key file of earlier proxies, whose keys are imported into the backend once
  * @param usageRefreshSeconds how often the OSDs' fill is measured
  * @param claimLocalOsds whether to claim unowned Osd services and make a default preset at start
  * @param threads encoding and decoding threads
  */
 record Settings(int blockSize, int chunksInFlight, long slowFragmentGraceMillis, int manifestCacheSize,
-        Path fragmentCachePath, long fragmentCacheBytes, long headCacheBytes, Path keyStorePath, int usageRefreshSeconds,
-        boolean claimLocalOsds, int threads) {
+        Path fragmentCachePath, long fragmentCacheBytes, long headCacheBytes, Path kekPath, Path oldKeyFilePath,
+        int usageRefreshSeconds, boolean claimLocalOsds, int threads) {
 }

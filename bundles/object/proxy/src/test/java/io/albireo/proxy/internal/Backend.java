@@ -19,19 +19,21 @@ import io.albireo.nsm.internal.NamespaceManagerService;
 
 /**
  * The real stack in one process: the embedded metadata store running the ABM's and the NSM's operations, the ABM and
- * NSM services, {@code asds} ASD stores on one node (each wrapped so a test can take it down) and the proxy.
+ * NSM services, {@code asds} ASD stores on one node (each wrapped so a test can take it down) and the proxy; more
+ * proxies over the same ABM, NSM and OSDs, each with a directory of its own, on request. Public for the command tests.
  */
-final class Backend implements AutoCloseable {
+public final class Backend implements AutoCloseable {
     final RocksMetadataStore store;
-    final AlbaManagerService abm;
+    public final AlbaManagerService abm;
     final NamespaceManagerService nsm;
     final List<FlakyOsd> osds = new ArrayList<>();
-    final ProxyObjectStore proxy;
+    public final ProxyObjectStore proxy;
     private final List<AutoCloseable> open = new ArrayList<>();
+    private final List<ProxyObjectStore> proxies = new ArrayList<>();
     private final Map<String, Osd> byId = new ConcurrentHashMap<>();
     private NamespaceManagerService nsmRef;
 
-    Backend(Path dir, int asds, long fragmentCacheBytes) {
+    public Backend(Path dir, int asds, long fragmentCacheBytes) {
         this(dir, asds, fragmentCacheBytes, new DirectCodecs());
     }
 
@@ -55,9 +57,25 @@ final class Backend implements AutoCloseable {
         proxy.claimNew();
     }
 
+    /**
+     * Another proxy over this backend, as on another node: its KEK file, old key file and fragment cache under
+     * {@code dir} ({@code dir/etc/io.albireo.proxy.kek}, ...), none shared with the first. Closed with the backend.
+     */
+    public ProxyObjectStore proxy(Path dir, long fragmentCacheBytes) {
+        ProxyObjectStore p = new ProxyObjectStore(abm, nsm, new DirectCodecs(), settings(dir, fragmentCacheBytes));
+        osds.forEach(o -> p.bindOsd(o, Map.of(AlbireoName.PROPERTY, o.identity().longId())));
+        proxies.add(p);
+        return p;
+    }
+
+    /** @return where a proxy of directory {@code dir} keeps its KEK */
+    public static Path kek(Path dir) {
+        return dir.resolve("etc/io.albireo.proxy.kek");
+    }
+
     static Settings settings(Path dir, long fragmentCacheBytes) {
         return new Settings(4096, 3, 200, 1000, dir.resolve("fragment-cache"), fragmentCacheBytes,
-                8L << 20, dir.resolve("keys.properties"), 1, true, 2);
+                8L << 20, kek(dir), dir.resolve("etc/io.albireo.proxy.keys"), 1, true, 2);
     }
 
     void bind(FlakyOsd osd) {
@@ -70,6 +88,7 @@ final class Backend implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        proxies.forEach(ProxyObjectStore::close);
         proxy.close();
         for (int i = open.size() - 1; i >= 0; i--) {
             open.get(i).close();

@@ -466,10 +466,10 @@ class ProxyObjectStoreTest {
         ProxyObjectStore proxy = open(0);
         proxy.put(NS, "s", ByteBuffer.wrap(bytes(5000)), Overwrite.NONE);
         proxy.get(NS, "s");
-        // Another proxy on the same backend (sharing the key store) overwrites it and deletes the old fragments.
+        // Another proxy on the same backend (with the same KEK) overwrites it and deletes the old fragments.
         try {
-            Files.createDirectories(dir.resolve("other"));
-            Files.copy(dir.resolve("keys.properties"), dir.resolve("other").resolve("keys.properties"));
+            Files.createDirectories(dir.resolve("other/etc"));
+            Files.copy(dir.resolve("etc/io.albireo.proxy.kek"), dir.resolve("other/etc/io.albireo.proxy.kek"));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -490,7 +490,7 @@ class ProxyObjectStoreTest {
     }
 
     @Test
-    void theDefaultPresetAndTheKeyStore() throws Exception {
+    void theDefaultPresetAndItsKeyInTheBackend() throws Exception {
         ProxyObjectStore proxy = open(0);
         assertEquals(Optional.of("default"), backend.abm.defaultPreset());
         assertEquals(ProxyObjectStore.DEFAULT_PRESET, backend.abm.preset("default").orElseThrow());
@@ -499,9 +499,11 @@ class ProxyObjectStoreTest {
         proxy.put("plain", "o", ByteBuffer.wrap(data), Overwrite.NONE);
         assertArrayEquals(data, array(proxy.get("plain", "o").orElseThrow()));
         assertEquals(6, backend.abm.osds().size(), "every local OSD was claimed");
-        Path keys = dir.resolve("keys.properties");
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keys)));
-        assertTrue(Files.readString(keys).contains("preset-default"));
+        // The preset's key is in the backend, wrapped; the proxy's own files hold only the KEK.
+        assertEquals(List.of("preset-default"), backend.abm.keys().stream().map(k -> k.id()).toList());
+        Path kek = dir.resolve("etc/io.albireo.proxy.kek");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(kek)));
+        assertFalse(Files.exists(dir.resolve("etc/io.albireo.proxy.keys")), "no local key file is written");
         assertTrue(proxy.statistics().get("puts") >= 1);
     }
 

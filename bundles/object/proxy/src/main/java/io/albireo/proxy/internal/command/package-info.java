@@ -1,2 +1,2 @@
-/** The proxy's console commands: proxy:stats. */
+/** The proxy's console commands: proxy:stats, key:list, key:rotate. */
 package io.albireo.proxy.internal.command;
