@@ -1662,6 +1662,10 @@ static void *pl_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->use_ino = 1;
 	cfg->hard_remove = 1;
 	cfg->nullpath_ok = 0;
+	/* No cached names or attributes: every lookup and stat reaches the daemon, so faults and the cut apply at once. */
+	cfg->entry_timeout = 0;
+	cfg->attr_timeout = 0;
+	cfg->negative_timeout = 0;
 	/* The kernel must send every write at once: with a writeback cache it would hold them where a cut misses them. */
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
 	fputs("ready\n", S.out);
