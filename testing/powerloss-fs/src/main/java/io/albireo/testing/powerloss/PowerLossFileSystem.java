@@ -176,6 +176,11 @@ public final class PowerLossFileSystem implements AutoCloseable {
         return binary;
     }
 
+    /** The daemon's process id, for tests of what its death leaves. */
+    long daemonPid() {
+        return daemon.pid();
+    }
+
     /**
      * Cuts the power: atomically drops every write not made durable, undoes every name operation not made
      * durable, newest first, and makes every later operation on the mount fail with EIO. The backing directory then
