@@ -7,7 +7,8 @@
  *
  * - File data (write, truncate, fallocate) is held in memory per backing inode and overlaid on read and getattr.
  *   fsync or fdatasync of a file writes that file's pending data to its backing file and syncs it; nothing else does
- *   (close, flush, rename, syncfs: none of them), except that a file opened O_SYNC or O_DSYNC syncs each write.
+ *   (close, flush, rename, syncfs: none of them). O_SYNC and O_DSYNC writes are durable because the kernel sends
+ *   an fsync after each of them.
  * - Name operations (create, mkdir, symlink, unlink, rmdir, rename) are applied to BACKING at once and recorded in an
  *   undo journal until the directory they changed (a rename: its destination) is fsynced. Removed inodes wait in a
  *   hidden graveyard (GRAVE below, at the top of BACKING) until their removal is durable.
@@ -85,17 +86,25 @@ struct pfile {
 	size_t n_ext, cap_ext;
 };
 
+/*
+ * A directory that journal entries name, held open (O_PATH) so that an undo finds it even after it was renamed.
+ * Entries share one handle per live directory, so the descriptors in use grow with the directories, not the entries.
+ */
+struct dirh {
+	struct dirh *next;
+	ino_t ino;
+	int fd;
+	int refs;
+};
+
 enum jtype { J_CREATE, J_MKDIR, J_UNLINK, J_RMDIR, J_RENAME };
 
-/*
- * One name operation that is not durable yet. Directories are held as O_PATH descriptors, so an undo finds them
- * even after they were renamed.
- */
+/* One name operation that is not durable yet. */
 struct jentry {
 	enum jtype type;
-	int dirfd;           /* the directory of name: created or removed there; a rename's source */
+	struct dirh *dir;    /* the directory of name: created or removed there; a rename's source */
 	char *name;
-	int dirfd2;          /* a rename's destination */
+	struct dirh *dir2;   /* a rename's destination */
 	char *name2;
 	ino_t ino;           /* the inode created, removed or renamed */
 	char grave[24];      /* where the removed inode waits (a rename: the overwritten target), or "" */
@@ -118,6 +127,7 @@ static struct {
 	int dead;
 	unsigned long long grave_seq;
 	struct pfile *files[BUCKETS];
+	struct dirh *dirs[BUCKETS];
 	long pending_writes, pending_files;
 	long long pending_bytes, held_bytes;
 	struct jentry **journal;
@@ -159,36 +169,71 @@ static int hidden(const char *path)
 	return r && strncmp(r, GRAVE, n) == 0 && (r[n] == '\0' || r[n] == '/');
 }
 
-/* Opens the parent of relative path r as an O_PATH handle; *base is r's last component, *ino the parent's inode. */
-static int open_parent(const char *r, const char **base, ino_t *ino)
+/* Releases a directory handle. */
+static void dir_put(struct dirh *d)
+{
+	struct dirh **p;
+	if (!d || --d->refs > 0)
+		return;
+	for (p = &S.dirs[d->ino % BUCKETS]; *p; p = &(*p)->next)
+		if (*p == d) {
+			*p = d->next;
+			break;
+		}
+	close(d->fd);
+	free(d);
+}
+
+/*
+ * A handle on the parent of relative path r; *base is r's last component. A removed directory (no links left) is
+ * never shared: its inode number may come back for a new one.
+ */
+static struct dirh *open_parent(const char *r, const char **base, int *err)
 {
 	const char *slash = strrchr(r, '/');
-	struct stat st;
-	int fd, e;
+	struct stat st, other;
+	struct dirh *d;
+	int fd;
 
 	if (!slash) {
 		*base = r;
 		fd = openat(S.root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	} else {
 		char *dir = strndup(r, (size_t)(slash - r));
-		if (!dir)
-			return -ENOMEM;
+		if (!dir) {
+			*err = -ENOMEM;
+			return NULL;
+		}
 		fd = openat(S.root, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		free(dir);
 		*base = slash + 1;
 	}
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		e = -errno;
-		close(fd);
-		return e;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		*err = -errno;
+		if (fd >= 0)
+			close(fd);
+		return NULL;
 	}
-	*ino = st.st_ino;
-	return fd;
+	for (d = S.dirs[st.st_ino % BUCKETS]; d; d = d->next)
+		if (d->ino == st.st_ino && fstat(d->fd, &other) == 0 && other.st_nlink > 0) {
+			close(fd);
+			d->refs++;
+			return d;
+		}
+	if (!(d = calloc(1, sizeof *d))) {
+		close(fd);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	d->ino = st.st_ino;
+	d->fd = fd;
+	d->refs = 1;
+	d->next = S.dirs[st.st_ino % BUCKETS];
+	S.dirs[st.st_ino % BUCKETS] = d;
+	return d;
 }
 
-/* Removes name under dirfd, a directory with everything in it or anything else. */
+/* Removes name under directory at: a directory with everything in it or anything else. */
 static void remove_tree(int at, const char *name)
 {
 	struct stat st;
@@ -661,19 +706,15 @@ static long long tree_size(int at, int top)
 static struct jentry *jentry_new(enum jtype type)
 {
 	struct jentry *j = calloc(1, sizeof *j);
-	if (j) {
+	if (j)
 		j->type = type;
-		j->dirfd = j->dirfd2 = -1;
-	}
 	return j;
 }
 
 static void jentry_free(struct jentry *j)
 {
-	if (j->dirfd >= 0)
-		close(j->dirfd);
-	if (j->dirfd2 >= 0)
-		close(j->dirfd2);
+	dir_put(j->dir);
+	dir_put(j->dir2);
 	free(j->name);
 	free(j->name2);
 	free(j);
@@ -699,7 +740,7 @@ static void journal_add(struct jentry *j)
 	S.journal[S.n_journal++] = j;
 }
 
-/* Moves the inode at dirfd/name into the graveyard, under a fresh name written to grave. */
+/* Moves the inode at/name into the graveyard, under a fresh name written to grave. */
 static int bury(int at, const char *name, char grave[24])
 {
 	snprintf(grave, 24, "%llu", ++S.grave_seq);
@@ -756,18 +797,18 @@ static int undo(const struct jentry *j)
 	switch (j->type) {
 	case J_CREATE:
 	case J_MKDIR:
-		return is(j->dirfd, j->name, j->ino) &&
-		       unlinkat(j->dirfd, j->name, j->type == J_MKDIR ? AT_REMOVEDIR : 0) == 0;
+		return is(j->dir->fd, j->name, j->ino) &&
+		       unlinkat(j->dir->fd, j->name, j->type == J_MKDIR ? AT_REMOVEDIR : 0) == 0;
 	case J_UNLINK:
 	case J_RMDIR:
-		return absent(j->dirfd, j->name) && is(S.grave, j->grave, j->grave_ino) &&
-		       renameat(S.grave, j->grave, j->dirfd, j->name) == 0;
+		return absent(j->dir->fd, j->name) && is(S.grave, j->grave, j->grave_ino) &&
+		       renameat(S.grave, j->grave, j->dir->fd, j->name) == 0;
 	case J_RENAME:
-		if (is(j->dirfd2, j->name2, j->ino) && absent(j->dirfd, j->name) &&
-		    renameat(j->dirfd2, j->name2, j->dirfd, j->name) == 0)
+		if (is(j->dir2->fd, j->name2, j->ino) && absent(j->dir->fd, j->name) &&
+		    renameat(j->dir2->fd, j->name2, j->dir->fd, j->name) == 0)
 			done = 1;
-		if (j->grave[0] && absent(j->dirfd2, j->name2) && is(S.grave, j->grave, j->grave_ino) &&
-		    renameat(S.grave, j->grave, j->dirfd2, j->name2) == 0)
+		if (j->grave[0] && absent(j->dir2->fd, j->name2) && is(S.grave, j->grave, j->grave_ino) &&
+		    renameat(S.grave, j->grave, j->dir2->fd, j->name2) == 0)
 			done = 1;
 		return done;
 	}
@@ -1019,26 +1060,24 @@ static int journal_created(enum jtype type, const char *r)
 	struct jentry *j = jentry_new(type);
 	const char *base;
 	struct stat st;
-	ino_t dir;
-	int fd;
+	int err = 0;
 
 	if (!j || journal_reserve() < 0) {
 		free(j);
 		return -ENOMEM;
 	}
-	if ((fd = open_parent(r, &base, &dir)) < 0) {
+	if (!(j->dir = open_parent(r, &base, &err))) {
 		jentry_free(j);
-		return fd;
+		return err;
 	}
-	j->dirfd = fd;
-	j->durable_dir = dir;
-	if (fstatat(fd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !(j->name = strdup(base))) {
+	j->durable_dir = j->dir->ino;
+	if (fstatat(j->dir->fd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !(j->name = strdup(base))) {
 		jentry_free(j);
 		return -EIO;
 	}
 	j->ino = st.st_ino;
 	journal_add(j);
-	own(fd, base);
+	own(j->dir->fd, base);
 	return 0;
 }
 
@@ -1103,8 +1142,7 @@ static int remove_name(const char *path, int dir)
 	struct jentry *j;
 	const char *base;
 	struct stat st;
-	ino_t parent;
-	int fd, r;
+	int r = 0;
 
 	if (fstatat(S.root, rel(path), &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
@@ -1118,18 +1156,17 @@ static int remove_name(const char *path, int dir)
 		free(j);
 		return -ENOMEM;
 	}
-	if ((fd = open_parent(rel(path), &base, &parent)) < 0) {
+	if (!(j->dir = open_parent(rel(path), &base, &r))) {
 		jentry_free(j);
-		return fd;
+		return r;
 	}
-	j->dirfd = fd;
-	j->durable_dir = parent;
+	j->durable_dir = j->dir->ino;
 	j->ino = j->grave_ino = st.st_ino;
 	if (!(j->name = strdup(base))) {
 		jentry_free(j);
 		return -ENOMEM;
 	}
-	if ((r = bury(fd, base, j->grave)) < 0) {
+	if ((r = bury(j->dir->fd, base, j->grave)) < 0) {
 		jentry_free(j);
 		return r;
 	}
@@ -1159,8 +1196,7 @@ static int do_rename(const char *from, const char *to, unsigned int flags)
 	const char *fbase, *tbase;
 	struct stat sst, tst;
 	struct jentry *j;
-	ino_t fdir, tdir;
-	int target, r;
+	int target, r = 0;
 
 	if (flags & ~RENAME_NOREPLACE)
 		return -EINVAL; /* RENAME_EXCHANGE and RENAME_WHITEOUT */
@@ -1186,25 +1222,20 @@ static int do_rename(const char *from, const char *to, unsigned int flags)
 		return -ENOMEM;
 	}
 	j->ino = sst.st_ino;
-	if ((r = open_parent(rel(from), &fbase, &fdir)) < 0)
+	if (!(j->dir = open_parent(rel(from), &fbase, &r)) || !(j->dir2 = open_parent(rel(to), &tbase, &r)))
 		goto fail;
-	j->dirfd = r;
-	if ((r = open_parent(rel(to), &tbase, &tdir)) < 0)
-		goto fail;
-	j->dirfd2 = r;
-	(void)fdir;
-	j->durable_dir = tdir;
+	j->durable_dir = j->dir2->ino;
 	r = -ENOMEM;
 	if (!(j->name = strdup(fbase)) || !(j->name2 = strdup(tbase)))
 		goto fail;
 	if (target) {
-		if ((r = bury(j->dirfd2, tbase, j->grave)) < 0)
+		if ((r = bury(j->dir2->fd, tbase, j->grave)) < 0)
 			goto fail;
 		j->grave_ino = tst.st_ino;
 	}
-	if (renameat(j->dirfd, fbase, j->dirfd2, tbase) < 0) {
+	if (renameat(j->dir->fd, fbase, j->dir2->fd, tbase) < 0) {
 		r = -errno;
-		if (target && renameat(S.grave, j->grave, j->dirfd2, tbase) < 0)
+		if (target && renameat(S.grave, j->grave, j->dir2->fd, tbase) < 0)
 			say("cannot put back %s after a failed rename: %s", rel(to), strerror(errno));
 		goto fail;
 	}
@@ -1374,9 +1405,6 @@ static int pl_write(const char *path, const char *buf, size_t size, off_t off, s
 		pf->size = end;
 	pfile_count(pf, (long long)size);
 	account(pf, end > old ? end - old : 0);
-	/* O_SYNC and O_DSYNC: each write is durable when it returns. */
-	if ((fcntl(fd, F_GETFL) & O_DSYNC) && (r = pfile_sync(pf, 1)) < 0)
-		return leave(r);
 	return leave((int)size);
 }
 
@@ -1500,7 +1528,6 @@ static void cmd_cut(char *reply, size_t n)
 	}
 	S.n_journal = 0;
 	empty_graveyard();
-	syncfs(S.root); /* the backing directory is a real one: keep the state the cut left */
 	snprintf(reply, n, "ok cut dropped_writes=%ld dropped_bytes=%lld dropped_files=%ld undone=%ld skipped=%ld",
 		 writes, bytes, files, undone, skipped);
 }
@@ -1534,7 +1561,6 @@ static void cmd_sync(char *reply, size_t n)
 		jentry_free(S.journal[i]);
 	}
 	S.n_journal = 0;
-	syncfs(S.root);
 	snprintf(reply, n, "ok sync files=%ld journal=%ld", files, entries);
 }
 
@@ -1723,7 +1749,7 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	/* Each journal entry holds one or two directory handles until it is durable. */
+	/* Journal entries hold directory handles, pending files a descriptor each, until they are durable. */
 	if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
 		files.rlim_cur = files.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &files);

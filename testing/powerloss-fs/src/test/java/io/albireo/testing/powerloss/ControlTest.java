@@ -71,6 +71,31 @@ class ControlTest extends MountedTest {
         assertEquals("d", read(root.resolve("a")));
     }
 
+    /** Journal entries share one handle per directory: thousands of creates do not cost thousands of descriptors. */
+    @Test
+    void manyEntriesInOneDirectoryHoldOneDirectoryHandle() throws IOException {
+        Path dir = root.resolve("d");
+        Files.createDirectory(dir);
+        syncDirectory(root);
+        long before = descriptors(fs.daemonPid());
+        int files = 3000;
+        for (int i = 0; i < files; i++) {
+            Files.createFile(dir.resolve("f" + i));
+        }
+
+        assertEquals(files, fs.stats().journal());
+        long held = descriptors(fs.daemonPid()) - before;
+        assertTrue(held <= 2, "the daemon holds " + held + " more descriptors");
+        assertEquals(new CutReport(0, 0, 0, files, 0), cutAndRemount());
+        assertEquals(List.of(), NameDurabilityTest.list(root.resolve("d")));
+    }
+
+    private static long descriptors(long pid) throws IOException {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
+        }
+    }
+
     @Test
     void afterTheCutEveryOperationFailsWithEio() throws IOException {
         writeDurable(root.resolve("f"), "d");

@@ -148,6 +148,7 @@ class DataDurabilityTest extends MountedTest {
         assertEquals("a", read(root.resolve("log")));
     }
 
+    /** The kernel follows each O_DSYNC (and O_SYNC) write with an fsync of its own: nothing is left pending. */
     @Test
     void dsyncWritesAreDurableWhenTheyReturn() throws IOException {
         Path file = root.resolve("f");
