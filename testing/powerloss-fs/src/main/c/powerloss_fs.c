@@ -31,7 +31,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -1566,7 +1565,8 @@ static void cmd_sync(char *reply, size_t n)
 
 static void cmd_fail(char *args, char *reply, size_t n)
 {
-	char *op = strtok(args, " \t"), *err = op ? strtok(NULL, " \t") : NULL, *prefix = err ? strtok(NULL, "") : NULL;
+	char *save = NULL, *op = strtok_r(args, " \t", &save);
+	char *err = op ? strtok_r(NULL, " \t", &save) : NULL, *prefix = err ? strtok_r(NULL, "", &save) : NULL;
 	struct fault *f;
 	size_t len;
 	int o, e;
@@ -1587,13 +1587,15 @@ static void cmd_fail(char *args, char *reply, size_t n)
 	len = prefix ? strlen(prefix) : 0;
 	while (len > 0 && (prefix[len - 1] == '/' || prefix[len - 1] == ' '))
 		len--;
-	if (!(f = realloc(S.faults, (S.n_faults + 1) * sizeof *f)) || !(f[S.n_faults].prefix = strndup(prefix ? prefix : "", len))) {
-		if (f)
-			S.faults = f;
+	if (!(f = realloc(S.faults, (S.n_faults + 1) * sizeof *f))) {
 		snprintf(reply, n, "error out of memory");
 		return;
 	}
 	S.faults = f;
+	if (!(f[S.n_faults].prefix = strndup(prefix ? prefix : "", len))) {
+		snprintf(reply, n, "error out of memory");
+		return;
+	}
 	f[S.n_faults].op = (enum op)o;
 	f[S.n_faults].err = e;
 	S.n_faults++;
@@ -1633,7 +1635,7 @@ static void cmd_capacity(char *arg, char *reply, size_t n)
 
 static void command(char *line, char *reply, size_t n)
 {
-	char *cmd = strtok(line, " \t"), *rest = cmd ? strtok(NULL, "") : NULL;
+	char *save = NULL, *cmd = strtok_r(line, " \t", &save), *rest = cmd ? strtok_r(NULL, "", &save) : NULL;
 	while (rest && (*rest == ' ' || *rest == '\t'))
 		rest++;
 	if (!cmd)

@@ -90,11 +90,13 @@ final class DaemonBinary {
         Files.write(src, source);
         Path out = Files.createTempFile(cache, "powerloss_fs-" + hash + ".", ".tmp");
         try {
-            List<String> command = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-o", out.toString(), src.toString()));
+            List<String> command = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-o", out.toString(),
+                    src.toString()));
             command.addAll(flags);
             Run result = run(command, COMPILE_TIMEOUT_SECONDS);
             if (result.status() != 0) {
-                throw new IOException("gcc failed (" + result.status() + ") compiling " + src + ":\n" + result.output());
+                throw new IOException("gcc failed (" + result.status() + ") compiling " + src + ":\n"
+                        + result.output());
             }
             if (!result.output().isBlank()) {
                 System.err.println("powerloss-fs: gcc says:\n" + result.output());

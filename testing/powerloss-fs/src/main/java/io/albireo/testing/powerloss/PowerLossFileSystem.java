@@ -210,6 +210,7 @@ public final class PowerLossFileSystem implements AutoCloseable {
         return start(binary, backing, mountPoint);
     }
 
+    /** The daemon's counters now; see {@link Stats}. Answers after a cut too. */
     public Stats stats() throws IOException {
         Map<String, String> f = Daemon.fields(daemon.command("stats", COMMAND_MILLIS));
         long capacity = number(f, "capacity");
@@ -219,7 +220,7 @@ public final class PowerLossFileSystem implements AutoCloseable {
                 Boolean.parseBoolean(f.get("cut")));
     }
 
-    /** Makes every later call of op anywhere on the mount fail with errno; see {@link #fail(Operation, String, String)}. */
+    /** Makes every later call of op anywhere on the mount fail: {@link #fail(Operation, String, String)}, no prefix. */
     public void fail(Operation op, String errno) throws IOException {
         fail(op, errno, "");
     }

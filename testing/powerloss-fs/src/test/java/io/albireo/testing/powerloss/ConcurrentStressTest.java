@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -109,7 +110,7 @@ class ConcurrentStressTest extends MountedTest {
             }
             boolean matches = false;
             for (Content content : entry.getValue()) {
-                matches |= actual.length == content.length() && java.util.Arrays.equals(actual, content.bytes());
+                matches |= actual.length == content.length() && Arrays.equals(actual, content.bytes());
             }
             assertTrue(matches, "seed " + seed + ": " + entry.getKey() + " holds " + actual.length
                     + " bytes that are none of " + entry.getValue());

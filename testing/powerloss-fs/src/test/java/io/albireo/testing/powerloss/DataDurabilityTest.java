@@ -196,7 +196,7 @@ class DataDurabilityTest extends MountedTest {
         assertEquals(block, Files.size(root.resolve("kept")));
     }
 
-    /** Writes through a shared mapping reach the daemon as writes; MappedByteBuffer.force (msync) makes them durable. */
+    /** Writes through a shared mapping reach the daemon as writes; MappedByteBuffer.force (msync) makes them last. */
     @Test
     void mappedWritesAreDurableAfterForceOnly() throws IOException {
         Path forced = root.resolve("forced");

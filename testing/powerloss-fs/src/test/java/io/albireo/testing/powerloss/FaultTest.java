@@ -71,7 +71,8 @@ class FaultTest extends MountedTest {
         assertErrno("No space left on device", () -> write(root.resolve("d/existing"), "more"));
         assertErrno("Read-only file system", () -> Files.createFile(root.resolve("d/new")));
         assertErrno("Input/output error",
-                () -> Files.move(root.resolve("d/existing"), root.resolve("d/renamed"), StandardCopyOption.ATOMIC_MOVE));
+                () -> Files.move(root.resolve("d/existing"), root.resolve("d/renamed"),
+                        StandardCopyOption.ATOMIC_MOVE));
         assertThrows(AccessDeniedException.class, () -> Files.delete(root.resolve("d/existing"))); // EACCES
         assertErrno("Disk quota exceeded", () -> Files.createDirectory(root.resolve("d/sub")));
         assertErrno("Input/output error", () -> Files.readAllBytes(root.resolve("d/existing")));
