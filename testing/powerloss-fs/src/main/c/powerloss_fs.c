@@ -14,7 +14,10 @@
  *   hidden graveyard (GRAVE below, at the top of BACKING) until their removal is durable.
  * - The command "cut" drops every pending write, undoes every journal entry that is not durable, newest first, and
  *   makes every later operation fail with EIO: the mount then shows the power is off, and BACKING holds exactly
- *   what was durable. Mounting BACKING again shows that state.
+ *   what was durable. Mounting BACKING again shows that state. "cut names" keeps every name operation instead, as
+ *   if the file system's journal had reached the disk and the data had not (files renamed into place, empty).
+ * - The command "nosync on" makes fsync, fdatasync and directory fsync succeed and do nothing: a program with its
+ *   syncs removed, for a test to show that it fails then.
  *
  * It is controlled over stdin and stdout, one command a line, one reply a line ("ok ..." or "error ..."); it prints
  * "ready" once mounted, and at end of stdin (the controlling JVM is gone) it unmounts lazily and exits. Nothing
@@ -124,6 +127,7 @@ static struct {
 	char mountpoint[PATH_MAX];
 	FILE *out;
 	int dead;
+	int nosync;          /* "nosync on": syncs succeed and make nothing durable */
 	unsigned long long grave_seq;
 	struct pfile *files[BUCKETS];
 	struct dirh *dirs[BUCKETS];
@@ -986,6 +990,8 @@ static int pl_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi
 	(void)datasync;
 	if (r)
 		return r;
+	if (S.nosync)
+		return leave(0);
 	if (fstat(fd, &st) < 0 || fsync(fd) < 0)
 		return leave(-errno);
 	journal_durable(st.st_ino);
@@ -1457,6 +1463,8 @@ static int pl_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 	int fd = (int)fi->fh, r = enter(OP_FSYNC, path, NULL);
 	if (r)
 		return r;
+	if (S.nosync)
+		return leave(0);
 	if (fstat(fd, &st) < 0)
 		return leave(-errno);
 	if ((pf = pfile_find(st.st_ino)) && pf->writes)
@@ -1499,7 +1507,8 @@ static void cmd_stats(char *reply, size_t n)
 		 S.n_faults, S.capacity, S.used, S.dead ? "true" : "false");
 }
 
-static void cmd_cut(char *reply, size_t n)
+/* The power cut. keep_names: every name operation stays (the journal reached the disk, the data did not). */
+static void cmd_cut(int keep_names, char *reply, size_t n)
 {
 	long writes = S.pending_writes, files = S.pending_files, undone = 0, skipped = 0;
 	long long bytes = S.pending_bytes;
@@ -1519,7 +1528,9 @@ static void cmd_cut(char *reply, size_t n)
 		}
 	}
 	for (i = S.n_journal; i-- > 0;) {
-		if (undo(S.journal[i]))
+		if (keep_names)
+			skipped++;
+		else if (undo(S.journal[i]))
 			undone++;
 		else
 			skipped++;
@@ -1642,8 +1653,17 @@ static void command(char *line, char *reply, size_t n)
 		snprintf(reply, n, "error empty command");
 	else if (!strcmp(cmd, "stats"))
 		cmd_stats(reply, n);
+	else if (!strcmp(cmd, "cut") && (!rest || !*rest))
+		cmd_cut(0, reply, n);
+	else if (!strcmp(cmd, "cut") && !strcmp(rest, "names"))
+		cmd_cut(1, reply, n);
 	else if (!strcmp(cmd, "cut"))
-		cmd_cut(reply, n);
+		snprintf(reply, n, "error usage: cut [names]");
+	else if (!strcmp(cmd, "nosync") && rest && (!strcmp(rest, "on") || !strcmp(rest, "off"))) {
+		S.nosync = !strcmp(rest, "on");
+		snprintf(reply, n, "ok nosync %s", rest);
+	} else if (!strcmp(cmd, "nosync"))
+		snprintf(reply, n, "error usage: nosync on|off");
 	else if (!strcmp(cmd, "sync"))
 		cmd_sync(reply, n);
 	else if (!strcmp(cmd, "fail"))

@@ -193,6 +193,26 @@ public final class PowerLossFileSystem implements AutoCloseable {
     }
 
     /**
+     * Cuts the power as a file system whose metadata journal reached the disk while the data did not (ext4 with
+     * data=writeback, XFS): every name operation stays as applied, durable or not, and only data made durable by an
+     * fsync survives. A file written and renamed into place without an fsync is there afterwards, empty or short:
+     * the case a program that trusts rename alone must survive. Every later operation fails with EIO.
+     */
+    public CutReport cutKeepingNames() throws IOException {
+        Map<String, String> f = Daemon.fields(daemon.command("cut names", COMMAND_MILLIS));
+        return new CutReport(number(f, "dropped_writes"), number(f, "dropped_bytes"), number(f, "dropped_files"),
+                number(f, "undone"), number(f, "skipped"));
+    }
+
+    /**
+     * With {@code true}, every fsync, fdatasync and directory fsync succeeds and makes nothing durable, as if the
+     * program under test had its syncs removed: a crash test runs once with it to show that it would catch that.
+     */
+    public void ignoreSyncs(boolean ignore) throws IOException {
+        daemon.command("nosync " + (ignore ? "on" : "off"), COMMAND_MILLIS);
+    }
+
+    /**
      * Makes everything durable now, as a clean unmount would: every file's pending data is written and synced and
      * every name operation is kept.
      */

@@ -218,4 +218,36 @@ class DataDurabilityTest extends MountedTest {
         assertEquals("mapped!!", read(root.resolve("forced")));
         assertEquals("........", read(root.resolve("unforced")));
     }
+
+    @Test
+    void withSyncsIgnoredNothingIsDurable() throws IOException {
+        Path file = root.resolve("f");
+        writeDurable(file, "durable");
+        fs.ignoreSyncs(true);
+        writeSynced(file, "synced, but ignored");
+        fsync(root);
+        fs.ignoreSyncs(false);
+
+        cutAndRemount();
+
+        assertEquals("durable", read(root.resolve("f")), "an ignored fsync made nothing durable");
+    }
+
+    @Test
+    void aCutThatKeepsNamesLeavesRenamedFilesWithOnlyTheirSyncedData() throws IOException {
+        writeSynced(root.resolve("synced.tmp"), "synced data");
+        Files.move(root.resolve("synced.tmp"), root.resolve("synced"));
+        write(root.resolve("unsynced.tmp"), "pending data");
+        Files.move(root.resolve("unsynced.tmp"), root.resolve("unsynced"));
+
+        CutReport report = fs.cutKeepingNames();
+        fs = fs.remount();
+        root = fs.mountPoint();
+
+        assertEquals(0, report.undone(), "no name operation is undone");
+        assertEquals("synced data", read(root.resolve("synced")));
+        assertTrue(Files.exists(root.resolve("unsynced")), "the rename stayed");
+        assertEquals(0, Files.size(root.resolve("unsynced")), "its data did not: an empty file");
+        assertTrue(Files.notExists(root.resolve("unsynced.tmp")));
+    }
 }

@@ -130,7 +130,7 @@ public final class AsdStore implements AutoCloseable {
     private AsdStore(Path root, Settings settings, int sweepWindow) throws IOException, RocksDBException {
         this.root = root;
         this.settings = settings;
-        Files.createDirectories(root);
+        Directories.create(root);
         dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(2);
         cfOptions = new ColumnFamilyOptions();

@@ -52,9 +52,17 @@ final class BlobFiles {
      */
     BlobFiles(Path root, boolean direct) throws IOException {
         this.root = root;
-        Files.createDirectories(root);
+        Directories.create(root);
+        boolean created = false;
         for (int i = 0; i < 256; i++) {
-            Files.createDirectories(root.resolve(HexFormat.of().toHexDigits((byte) i)));
+            Path folder = root.resolve(HexFormat.of().toHexDigits((byte) i));
+            if (!Files.isDirectory(folder)) {
+                Files.createDirectories(folder);
+                created = true;
+            }
+        }
+        if (created) {
+            Directories.sync(root);
         }
         this.direct = direct && probeDirect();
     }

@@ -3,7 +3,6 @@ package io.albireo.asd.internal;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 
 import com.sun.jna.Native;
@@ -51,9 +50,7 @@ interface BlobSync extends AutoCloseable {
         @Override
         public void commit(Collection<Path> directories) throws IOException {
             for (Path directory : directories) {
-                try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-                    dir.force(true);
-                }
+                Directories.sync(directory);
             }
         }
     }

@@ -166,5 +166,13 @@ final class CrashWorkload {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
         }
+
+        /** SIGTERM: the ASD closes its store and exits. */
+        void stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                kill();
+            }
+        }
     }
 }
