@@ -3,9 +3,7 @@ package io.albireo.proxy.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.albireo.api.AlbireoName;
@@ -30,6 +29,7 @@ import io.albireo.api.object.ObjectStore.ObjectRange;
 import io.albireo.api.object.Overwrite;
 import io.albireo.testing.powerloss.CutReport;
 import io.albireo.testing.powerloss.PowerLossFileSystem;
+import io.albireo.testing.powerloss.PowerLossMount;
 
 /**
  * Power cuts under a proxy's own files: its KEK and its fragment cache live on a file system that forgets what was not
@@ -47,17 +47,12 @@ class PowerLossTest {
 
     @TempDir
     Path dir;
-    @TempDir
-    Path backing;
-    @TempDir
-    Path mountPoint;
-    private PowerLossFileSystem fs;
+    @RegisterExtension
+    final PowerLossMount disk = new PowerLossMount();
     private Backend backend;
 
     @BeforeEach
-    void mount() throws IOException {
-        assumeTrue(PowerLossFileSystem.usable(), PowerLossFileSystem::unavailableReason);
-        fs = PowerLossFileSystem.mount(backing, mountPoint);
+    void start() {
         backend = new Backend(dir, 6, 0);
         backend.abm.createPreset(new Preset(NS, List.of(new Policy(4, 2, 5, 6)), FRAGMENT, "lz4", "aes-256-gcm",
                 "xxh64", "rs"));
@@ -65,12 +60,9 @@ class PowerLossTest {
     }
 
     @AfterEach
-    void unmount() throws Exception {
+    void stop() throws Exception {
         if (backend != null) {
             backend.close();
-        }
-        if (fs != null) {
-            fs.close();
         }
     }
 
@@ -91,7 +83,7 @@ class PowerLossTest {
         AtomicInteger names = new AtomicInteger();
         long droppedBytes = 0;
         for (int round = 0; round < rounds; round++) {
-            Path local = fs.mountPoint().resolve("proxy");
+            Path local = disk.mountPoint().resolve("proxy");
             ProxyObjectStore proxy = proxy(local);
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> writers = new ArrayList<>();
@@ -117,7 +109,7 @@ class PowerLossTest {
             }
             Thread.sleep(random.nextInt(1000));
             boolean keepNames = round % 2 == 1;
-            CutReport cut = keepNames ? fs.cutKeepingNames() : fs.cut();
+            CutReport cut = keepNames ? disk.cutKeepingNames() : disk.cut();
             stop.set(true);
             for (Thread t : writers) {
                 t.join(60_000);
@@ -125,10 +117,10 @@ class PowerLossTest {
             proxy.close();
             droppedBytes += cut.droppedBytes();
 
-            fs = fs.remount();
-            assertTrue(Files.exists(Backend.kek(fs.mountPoint().resolve("proxy"))), "round " + round
+            disk.remount();
+            assertTrue(Files.exists(Backend.kek(disk.mountPoint().resolve("proxy"))), "round " + round
                     + ": the KEK survived the cut (it was synced, and its directory)");
-            ProxyObjectStore restarted = proxy(fs.mountPoint().resolve("proxy"));
+            ProxyObjectStore restarted = proxy(disk.mountPoint().resolve("proxy"));
             try {
                 for (Map.Entry<String, Long> o : acknowledged.entrySet()) {
                     byte[] expected = bytes(o.getValue());

@@ -3,7 +3,6 @@ package io.albireo.asd.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,13 +16,14 @@ import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.albireo.api.Bytes;
 import io.albireo.api.Update;
 import io.albireo.api.osd.OsdFullException;
 import io.albireo.api.osd.OsdUnavailableException;
 import io.albireo.testing.powerloss.PowerLossFileSystem;
+import io.albireo.testing.powerloss.PowerLossMount;
 import io.albireo.testing.powerloss.PowerLossFileSystem.Operation;
 
 /**
@@ -38,18 +38,16 @@ import io.albireo.testing.powerloss.PowerLossFileSystem.Operation;
 class DiskFaultTest {
     private static final int THRESHOLD = 16 * 1024;
 
-    @TempDir
-    Path backing;
-    @TempDir
-    Path mountPoint;
-    private PowerLossFileSystem fs;
+    @RegisterExtension
+    final PowerLossMount disk = new PowerLossMount();
     private AsdStore store;
     private final Map<String, ByteBuffer> acknowledged = new LinkedHashMap<>();
 
+    private PowerLossFileSystem fs;
+
     @BeforeEach
-    void mount() throws IOException {
-        assumeTrue(PowerLossFileSystem.usable(), PowerLossFileSystem::unavailableReason);
-        fs = PowerLossFileSystem.mount(backing, mountPoint);
+    void start() throws IOException {
+        fs = disk.fs();
         store = open();
         for (int i = 0; i < 20; i++) {
             put("before-" + i, value(i % 2 == 0 ? 100 : 100_000, i)); // inline and blobs
@@ -57,17 +55,14 @@ class DiskFaultTest {
     }
 
     @AfterEach
-    void unmount() {
+    void stop() {
         if (store != null) {
             store.close();
-        }
-        if (fs != null) {
-            fs.close();
         }
     }
 
     private AsdStore open() {
-        return AsdStore.open(fs.mountPoint().resolve("asd"), new AsdStore.Settings(0, THRESHOLD, "fsync", 64));
+        return AsdStore.open(disk.mountPoint().resolve("asd"), new AsdStore.Settings(0, THRESHOLD, "fsync", 64));
     }
 
     @Test

@@ -2,20 +2,17 @@ package io.albireo.asd.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.albireo.testing.powerloss.CutReport;
 import io.albireo.testing.powerloss.PowerLossFileSystem;
+import io.albireo.testing.powerloss.PowerLossMount;
 
 /**
  * Power cuts under an ASD while eight clients write: the ASD's disk is a file system that forgets everything not made
@@ -31,24 +28,9 @@ import io.albireo.testing.powerloss.PowerLossFileSystem;
 class PowerLossTest {
     private static final int WRITERS = 8;
 
-    @TempDir
-    Path backing;
-    @TempDir
-    Path mountPoint;
-    private PowerLossFileSystem fs;
+    @RegisterExtension
+    final PowerLossMount disk = new PowerLossMount();
 
-    @BeforeEach
-    void mount() throws IOException {
-        assumeTrue(PowerLossFileSystem.usable(), PowerLossFileSystem::unavailableReason);
-        fs = PowerLossFileSystem.mount(backing, mountPoint);
-    }
-
-    @AfterEach
-    void unmount() {
-        if (fs != null) {
-            fs.close();
-        }
-    }
 
     @Test
     void acknowledgedAppliesSurvivePowerCutsAndTheAsdOpensCleanly() throws Exception {
@@ -60,12 +42,12 @@ class PowerLossTest {
         long droppedBytes = 0;
         System.out.printf("%d rounds, seed %d%s%n", rounds, seed, ignoreSyncs ? ", every sync ignored" : "");
         for (int round = 0; round < rounds; round++) {
-            fs.ignoreSyncs(ignoreSyncs);
-            CrashWorkload.Asd asd = CrashWorkload.Asd.start(fs.mountPoint().resolve("asd"), "fsync");
+            disk.fs().ignoreSyncs(ignoreSyncs);
+            CrashWorkload.Asd asd = CrashWorkload.Asd.start(disk.mountPoint().resolve("asd"), "fsync");
             List<Thread> writers = workload.startWriters(asd.address(), WRITERS);
             workload.awaitFirstAcknowledgement(writers);
             Thread.sleep(random.nextInt(1500));
-            CutReport cut = fs.cut();
+            CutReport cut = disk.cut();
             asd.kill();
             for (Thread t : writers) {
                 t.join(30_000);
@@ -73,11 +55,11 @@ class PowerLossTest {
             assertEquals(List.of(), workload.unexpected(), "answers other than applied or the disk gone");
             droppedBytes += cut.droppedBytes();
 
-            fs = fs.remount();
-            CrashWorkload.Asd restarted = CrashWorkload.Asd.start(fs.mountPoint().resolve("asd"), "fsync");
+            disk.remount();
+            CrashWorkload.Asd restarted = CrashWorkload.Asd.start(disk.mountPoint().resolve("asd"), "fsync");
             int present;
             try {
-                present = workload.verify(restarted.address(), fs.mountPoint().resolve("asd").resolve("blobs"),
+                present = workload.verify(restarted.address(), disk.mountPoint().resolve("asd").resolve("blobs"),
                         "round " + round);
             } finally {
                 restarted.stop();

@@ -1,21 +1,18 @@
 package io.albireo.metadata.rocksdb.internal;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.albireo.testing.powerloss.CutReport;
 import io.albireo.testing.powerloss.PowerLossFileSystem;
+import io.albireo.testing.powerloss.PowerLossMount;
 
 /**
  * Power cuts under the embedded metadata store while eight threads of another JVM commit ten-key applies: the store
@@ -28,24 +25,9 @@ import io.albireo.testing.powerloss.PowerLossFileSystem;
  * as if the WAL were never synced, and the test must fail.
  */
 class PowerLossTest {
-    @TempDir
-    Path backing;
-    @TempDir
-    Path mountPoint;
-    private PowerLossFileSystem fs;
+    @RegisterExtension
+    final PowerLossMount disk = new PowerLossMount();
 
-    @BeforeEach
-    void mount() throws IOException {
-        assumeTrue(PowerLossFileSystem.usable(), PowerLossFileSystem::unavailableReason);
-        fs = PowerLossFileSystem.mount(backing, mountPoint);
-    }
-
-    @AfterEach
-    void unmount() {
-        if (fs != null) {
-            fs.close();
-        }
-    }
 
     @Test
     void acknowledgedAppliesSurvivePowerCutsAndTheStoreOpensCleanly() throws Exception {
@@ -57,18 +39,18 @@ class PowerLossTest {
         long droppedBytes = 0;
         System.out.printf("%d rounds, seed %d%s%n", rounds, seed, ignoreSyncs ? ", every sync ignored" : "");
         for (int round = 0; round < rounds; round++) {
-            fs.ignoreSyncs(ignoreSyncs);
-            Path dir = fs.mountPoint().resolve("metadata");
+            disk.fs().ignoreSyncs(ignoreSyncs);
+            Path dir = disk.mountPoint().resolve("metadata");
             CutReport cut;
             try (CrashRound writer = new CrashRound(dir, round * 1_000_000_000L)) {
                 writer.awaitFirstAcknowledgement();
                 Thread.sleep(random.nextInt(1500));
-                cut = fs.cut();
+                cut = disk.cut();
                 acknowledged.addAll(writer.kill());
             }
             droppedBytes += cut.droppedBytes();
-            fs = fs.remount();
-            try (RocksMetadataStore store = RocksMetadataStore.open(fs.mountPoint().resolve("metadata"),
+            disk.remount();
+            try (RocksMetadataStore store = RocksMetadataStore.open(disk.mountPoint().resolve("metadata"),
                     RocksMetadataStore.Settings.DEFAULT, name -> null)) {
                 int present = CrashRound.verify(store, acknowledged, "round " + round);
                 System.out.printf("round %d: %d applies acknowledged so far, %d present, none torn; the cut dropped "
