@@ -1351,6 +1351,42 @@ static int pl_truncate(const char *path, off_t size, struct fuse_file_info *fi)
  * (RocksDB preallocates with it), changes nothing a program can see and is accepted as is. Punching holes and the
  * other modes are not supported; RocksDB and the JDK do without them.
  */
+/*
+ * A punched hole reads as zeros: it is held like a write of zeros over the part of the range inside the file, and
+ * made durable by an fsync like any write. The blocks it frees are not modelled (capacity counts logical sizes).
+ */
+static int punch(const char *path, int fd, off_t off, off_t len)
+{
+	struct pfile *pf;
+	struct stat st;
+	off_t size, end;
+	char *zeros;
+	int r;
+	(void)path;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	size = logical_size(&st);
+	end = off + len < size ? off + len : size;
+	if (off >= end)
+		return 0;
+	if (!(pf = pfile_get(st.st_ino)))
+		return -ENOMEM;
+	if ((r = pfile_begin(pf, fd, NULL)) < 0)
+		return r;
+	if (!(zeros = calloc(1, (size_t)(end - off)))) {
+		pfile_abandon(pf);
+		return -ENOMEM;
+	}
+	r = ext_write(pf, zeros, (size_t)(end - off), off);
+	free(zeros);
+	if (r < 0) {
+		pfile_abandon(pf);
+		return r;
+	}
+	pfile_count(pf, (long long)(end - off));
+	return 0;
+}
+
 static int pl_fallocate(const char *path, int mode, off_t off, off_t len, struct fuse_file_info *fi)
 {
 	struct stat st;
@@ -1361,6 +1397,8 @@ static int pl_fallocate(const char *path, int mode, off_t off, off_t len, struct
 		return leave(-EINVAL);
 	if (mode == FALLOC_FL_KEEP_SIZE)
 		return leave(0);
+	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+		return leave(punch(path, (int)fi->fh, off, len));
 	if (mode != 0)
 		return leave(-EOPNOTSUPP);
 	if (fstat((int)fi->fh, &st) < 0)

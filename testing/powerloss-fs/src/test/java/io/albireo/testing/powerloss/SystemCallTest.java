@@ -94,7 +94,7 @@ class SystemCallTest extends MountedTest {
     }
 
     @Test
-    void fallocateGrowsPendingKeepSizeIsAcceptedAndPunchingHolesIsNotSupported() throws IOException {
+    void fallocateGrowsPendingKeepSizeIsAcceptedAndPunchingHolesIsAWriteOfZeros() throws IOException {
         Path file = root.resolve("f");
         writeDurable(file, "abc");
 
@@ -103,10 +103,19 @@ class SystemCallTest extends MountedTest {
         assertEquals("ok", probe("fallocate", file.toString(), "0", "0", "10"));
         assertEquals(10, Files.size(file));
         assertEquals("abc\0\0\0\0\0\0\0", read(file));
-        assertEquals("errno EOPNOTSUPP", probe("fallocate", file.toString(), "punch", "0", "1"));
+        assertEquals("ok", probe("fallocate", file.toString(), "punch", "1", "100"));
+        assertEquals(10, Files.size(file), "a punch keeps the size, past the end as within");
+        assertEquals("a\0\0\0\0\0\0\0\0\0", read(file));
         cutAndRemount();
 
-        assertEquals("abc", read(root.resolve("f")));
+        assertEquals("abc", read(root.resolve("f")), "an unsynced punch is lost with the rest");
+        Path synced = root.resolve("g");
+        writeDurable(synced, "abcdef");
+        assertEquals("ok", probe("fallocate", synced.toString(), "punch", "2", "2"));
+        fsync(synced);
+        cutAndRemount();
+
+        assertEquals("ab\0\0ef", read(root.resolve("g")), "a synced punch stays");
     }
 
     /** The daemon has no lock operations, so the kernel keeps POSIX and flock locks itself: they work per mount. */

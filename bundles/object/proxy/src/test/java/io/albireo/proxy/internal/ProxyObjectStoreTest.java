@@ -342,9 +342,9 @@ class ProxyObjectStoreTest {
     }
 
     /**
-     * A flipped byte in the ASD's blob files on disk (fragments over the ASD's 64 KiB blob threshold are files): with
-     * one disk's files flipped every read gives the right bytes and the fragments are queued for repair; with three
-     * (more than m = 2) reads fail with an IntegrityException and never return the flipped bytes.
+     * A flipped byte in the ASD's files on disk (fragments over the ASD's 64 KiB blob threshold are in its segment
+     * files): with one disk's files flipped every read gives the right bytes and the fragments are queued for repair;
+     * with three (more than m = 2) reads fail with an IntegrityException and never return the flipped bytes.
      */
     @Test
     void flippedBytesInFragmentFilesOnDiskAreDetectedAndNeverReturned() throws Exception {
@@ -357,7 +357,7 @@ class ProxyObjectStoreTest {
         proxy.put("files", "f", ByteBuffer.wrap(data), Overwrite.NONE);
         Manifest m = proxy.manifest("files", "f").orElseThrow();
         // The disks of data fragments 0, 1 and 2: reads use data fragments first, so these are the ones read.
-        assertEquals(1, flipBlobFiles(asdHolding(m, 0)), "one fragment file on the disk of fragment 0");
+        assertEquals(1, flipValueFiles(asdHolding(m, 0)), "one fragment file on the disk of fragment 0");
 
         assertArrayEquals(data, array(proxy.get("files", "f").orElseThrow()));
         for (int i = 0; i < 40; i++) {
@@ -368,8 +368,8 @@ class ProxyObjectStoreTest {
         }
         assertFalse(work(WorkQueue.REPAIR).isEmpty(), "the flipped fragment is queued for repair");
 
-        flipBlobFiles(asdHolding(m, 1));
-        flipBlobFiles(asdHolding(m, 2));
+        flipValueFiles(asdHolding(m, 1));
+        flipValueFiles(asdHolding(m, 2));
         assertThrows(IntegrityException.class, () -> proxy.get("files", "f"));
         // Ranges that touch no flipped byte are read correctly; the others fail: none returns a wrong byte.
         int failed = 0;
@@ -409,12 +409,17 @@ class ProxyObjectStoreTest {
         osd.apply(List.of(), List.of(Update.set(key, Bytes.of(bytes)))).join();
     }
 
-    /** Flips a byte in the middle of every blob file under an ASD's directory; @return how many */
-    private static int flipBlobFiles(Path asd) throws java.io.IOException {
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(asd.resolve("blobs"))) {
-            files = walk.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().matches("[0-9a-f]{16}"))
-                    .toList();
+    /**
+     * Flips a byte in the middle of every file under an ASD's directory that holds values over its blob threshold:
+     * its segment files and blob files (here one object: each holds one fragment); @return how many
+     */
+    private static int flipValueFiles(Path asd) throws java.io.IOException {
+        List<Path> files = new java.util.ArrayList<>();
+        for (String folder : List.of("segments", "blobs")) {
+            try (Stream<Path> walk = Files.walk(asd.resolve(folder))) {
+                walk.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().matches("[0-9a-f]{16}"))
+                        .filter(p -> p.toFile().length() > 0).forEach(files::add);
+            }
         }
         for (Path f : files) {
             try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f,

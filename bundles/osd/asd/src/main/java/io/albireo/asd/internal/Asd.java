@@ -68,12 +68,20 @@ public final class Asd implements LocalAsd {
         @AttributeDefinition(description = "Threads serving reads")
         int readThreads() default 8;
 
-        @AttributeDefinition(description = "Threads writing (and with fsync syncing) the blob files of applies")
+        @AttributeDefinition(description = "Threads writing the values of applies over blobThreshold (and with fsync"
+                + " syncing their blob files)")
         int writeThreads() default 8;
 
-        @AttributeDefinition(description = "Write blob files with direct I/O (O_DIRECT), past the page cache, where"
-                + " the file system allows it")
+        @AttributeDefinition(description = "Write blob and segment files with direct I/O (O_DIRECT), past the page"
+                + " cache, where the file system allows it")
         boolean directIo() default true;
+
+        @AttributeDefinition(description = "Values over blobThreshold and up to this many bytes are appended to shared"
+                + " segment files, synced once per commit; larger ones get a file each. 0: every one a file")
+        int segmentValueMax() default AsdStore.Settings.SEGMENT_VALUE_MAX;
+
+        @AttributeDefinition(description = "The size in bytes at which a segment file is left for a new one")
+        long segmentBytes() default AsdStore.Settings.SEGMENT_BYTES;
     }
 
     private final Config config;
@@ -90,7 +98,8 @@ public final class Asd implements LocalAsd {
         this.software = "albireo-asd " + context.getBundle().getVersion();
         this.nodeId = config.nodeId().isEmpty() ? hostName() : config.nodeId();
         this.store = AsdStore.open(Path.of(config.path()), new AsdStore.Settings(config.capacity(),
-                config.blobThreshold(), config.sync(), 1024, config.directIo()));
+                config.blobThreshold(), config.sync(), 1024, config.directIo(), config.segmentValueMax(),
+                config.segmentBytes()));
         try {
             this.server = new AsdServer(store, nodeId, new InetSocketAddress(config.bindAddress(), config.port()),
                     new Limits(config.maxFrame()), config.readThreads(), config.writeThreads());

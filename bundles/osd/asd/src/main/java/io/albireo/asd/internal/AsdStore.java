@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -78,6 +80,10 @@ public final class AsdStore implements AutoCloseable {
     /** The fill at which the ASD refuses new data and still accepts deletes. */
     static final double FULL = 0.99;
     private static final byte[] LONG_ID = "long-id".getBytes(StandardCharsets.UTF_8);
+    /** In "meta": the id up to which every segment is sealed ({@link Segments}), in {@link StoredValue}'s form. */
+    private static final byte[] SEGMENTS_SEALED = "segments-sealed-through".getBytes(StandardCharsets.UTF_8);
+    /** A value read from a segment is read again if its key moved meanwhile: at most this many times. */
+    private static final int READ_ATTEMPTS = 16;
 
     static {
         // Before any RocksDB object: field initialisers below create some.
@@ -91,13 +97,33 @@ public final class AsdStore implements AutoCloseable {
      * @param blobThreshold values longer than this go to blob files
      * @param sync "fsync" or "syncfs": how a batch's blobs are made durable
      * @param maxBatch the most applies one commit takes
-     * @param directIo whether blob files are written with direct I/O (where the file system allows it)
+     * @param directIo whether blob and segment files are written with direct I/O (where the file system allows it)
+     * @param segmentValueMax values over the blob threshold and up to this go to segment files; 0: every such value
+     *        to a blob file of its own
+     * @param segmentBytes the size at which a segment file is left for a new one
      */
-    public record Settings(long capacity, int blobThreshold, String sync, int maxBatch, boolean directIo) {
-        /** The defaults: the file system's size, 64 KiB, fsync, 1024 applies per commit, direct I/O. */
+    public record Settings(long capacity, int blobThreshold, String sync, int maxBatch, boolean directIo,
+            int segmentValueMax, long segmentBytes) {
+        /** Values up to this go to segment files by default: 8 MiB, twice the default max fragment size. */
+        public static final int SEGMENT_VALUE_MAX = 8 << 20;
+        /** The size at which a segment file is left for a new one by default: 256 MiB. */
+        public static final long SEGMENT_BYTES = 256L << 20;
+        /** The defaults: the file system's size, 64 KiB, fsync, 1024 applies per commit, direct I/O, segments. */
         public static final Settings DEFAULT = new Settings(0, 64 * 1024, "fsync", 1024, true);
 
-        /** The settings with direct I/O. */
+        public Settings {
+            if (segmentValueMax > 0 && segmentBytes < segmentValueMax) {
+                throw new IllegalArgumentException("segmentBytes (" + segmentBytes + ") must be at least "
+                        + "segmentValueMax (" + segmentValueMax + ")");
+            }
+        }
+
+        /** The settings with the default segments. */
+        public Settings(long capacity, int blobThreshold, String sync, int maxBatch, boolean directIo) {
+            this(capacity, blobThreshold, sync, maxBatch, directIo, SEGMENT_VALUE_MAX, SEGMENT_BYTES);
+        }
+
+        /** The settings with direct I/O and the default segments. */
         public Settings(long capacity, int blobThreshold, String sync, int maxBatch) {
             this(capacity, blobThreshold, sync, maxBatch, true);
         }
@@ -112,6 +138,7 @@ public final class AsdStore implements AutoCloseable {
     private final ColumnFamilyHandle meta;
     private final WriteOptions synced = new WriteOptions().setSync(true);
     private final BlobFiles blobs;
+    private final Segments segments;
     private final BlobSync sync;
     private final String longId;
     private final long capacity;
@@ -123,6 +150,8 @@ public final class AsdStore implements AutoCloseable {
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     /** Bytes held (keys and values); written by the committer only. */
     private volatile long used;
+    /** The segments' sealed mark as last recorded in "meta"; the committer's. */
+    private long sealedRecorded;
     private volatile boolean closed;
     /** Set under the exclusive lock once RocksDB is freed; the committer checks it under the shared one. */
     private boolean released;
@@ -151,16 +180,26 @@ public final class AsdStore implements AutoCloseable {
         // From here on RocksDB is open and holds its LOCK file: whatever fails closes it, or the disk could not be
         // opened again until the JVM ends.
         BlobSync opened = null;
+        Segments recovered = null;
         try {
             blobs = new BlobFiles(root.resolve("blobs"), settings.directIo());
             opened = BlobSync.of(settings.sync(), root);
             sync = opened;
             longId = identity();
             capacity = settings.capacity() > 0 ? settings.capacity() : Files.getFileStore(root).getTotalSpace();
-            OrphanSweep.Result swept = new OrphanSweep(db, data, blobs, longId, sweepWindow).run();
+            long sealed = sealedThrough();
+            OrphanSweep.Result swept = new OrphanSweep(db, data, blobs, longId, sweepWindow, sealed).run();
             nextBlob.set(swept.nextBlob());
             used = swept.bytes();
+            recovered = Segments.recover(root.resolve("segments"), longId, settings.segmentBytes(),
+                    settings.directIo(), sealed, swept.segments());
+            segments = recovered;
+            sealedRecorded = sealed;
+            recordSealed(segments.sealedThrough());
         } catch (IOException | RocksDBException | RuntimeException e) {
+            if (recovered != null) {
+                recovered.close();
+            }
             if (opened != null) {
                 try {
                     opened.close();
@@ -195,6 +234,28 @@ public final class AsdStore implements AutoCloseable {
         }
     }
 
+    /** @return the segments' sealed mark this disk recorded last, or -1 */
+    private long sealedThrough() throws RocksDBException {
+        byte[] raw = db.get(meta, SEGMENTS_SEALED);
+        if (raw == null) {
+            return -1;
+        }
+        StoredValue.verify(raw);
+        return StoredValue.inlineValue(raw).getLong();
+    }
+
+    /** Records a new sealed mark at once, synced (at start, after the orphans were freed). */
+    private void recordSealed(long mark) throws RocksDBException {
+        if (mark > sealedRecorded) {
+            db.put(meta, synced, SEGMENTS_SEALED, sealedRecord(mark));
+            sealedRecorded = mark;
+        }
+    }
+
+    private static byte[] sealedRecord(long mark) {
+        return StoredValue.inline(ByteBuffer.allocate(8).putLong(0, mark));
+    }
+
     /** The long id is made once, when the disk is first initialised, and kept with the data. */
     private String identity() throws RocksDBException {
         byte[] stored = db.get(meta, LONG_ID);
@@ -213,6 +274,11 @@ public final class AsdStore implements AutoCloseable {
 
     Path root() {
         return root;
+    }
+
+    /** For tests: the segment files. */
+    Segments segments() {
+        return segments;
     }
 
     public DiskUsage diskUsage() {
@@ -244,9 +310,10 @@ public final class AsdStore implements AutoCloseable {
         lifecycle.readLock().lock();
         try {
             checkOpen();
+            byte[] k = key.toByteArray();
             for (int attempt = 0;; attempt++) {
                 try {
-                    byte[] raw = db.get(data, key.toByteArray());
+                    byte[] raw = db.get(data, k);
                     if (raw == null) {
                         return Optional.empty();
                     }
@@ -254,17 +321,28 @@ public final class AsdStore implements AutoCloseable {
                     long valueLength = StoredValue.valueLength(raw);
                     long from = Math.min(offset, valueLength);
                     int n = (int) Math.min(length, valueLength - from);
-                    if (!StoredValue.isBlob(raw)) {
+                    if (StoredValue.isInline(raw)) {
                         return Optional.of(StoredValue.inlineValue(raw).slice((int) from, n));
                     }
-                    ByteBuffer bytes = blobs.read(StoredValue.blobId(raw), from, n);
+                    ByteBuffer bytes;
+                    if (StoredValue.isSegment(raw)) {
+                        bytes = segments.read(StoredValue.segmentId(raw), StoredValue.segmentOffset(raw) + from, n);
+                        // A range freed by an overwrite that committed meanwhile reads as zeros, not as an error:
+                        // the bytes count only if the key still points where they came from.
+                        if (!Arrays.equals(raw, db.get(data, k))) {
+                            throw new NoSuchFileException("moved");
+                        }
+                    } else {
+                        bytes = blobs.read(StoredValue.blobId(raw), from, n);
+                    }
                     if (from == 0 && n == valueLength) {
                         verifyBlob(raw, bytes, key);
                     }
                     return Optional.of(bytes);
                 } catch (NoSuchFileException e) {
-                    if (attempt == 3) {
-                        throw new OsdUnavailableException("blob of key " + key + " on ASD " + longId + " vanished", e);
+                    if (attempt == READ_ATTEMPTS) {
+                        throw new OsdUnavailableException("the value of key " + key + " on ASD " + longId
+                                + " moved " + READ_ATTEMPTS + " times while it was read", e);
                     }
                     // overwritten or deleted meanwhile: read the key again
                 } catch (IOException | RocksDBException e) {
@@ -363,11 +441,16 @@ public final class AsdStore implements AutoCloseable {
         try {
             for (Update u : updates) {
                 if (!u.isDelete() && u.length() > settings.blobThreshold()) {
-                    long id = nextBlob.getAndIncrement();
                     int crc = StoredValue.crc32c(u.value());
-                    NewBlob blob = new NewBlob(id, blobs.write(id, u.value()), crc);
-                    pending.blobs.put(u, blob);
-                    sync.written(blob.channel());
+                    if (u.length() <= settings.segmentValueMax()) {
+                        // Synced with the rest of its segment at the commit.
+                        pending.placed.put(u, segments.write(u.value(), crc));
+                    } else {
+                        long id = nextBlob.getAndIncrement();
+                        NewBlob blob = new NewBlob(id, blobs.write(id, u.value()), crc);
+                        pending.blobs.put(u, blob);
+                        sync.written(blob.channel());
+                    }
                 }
             }
             if (!queue.offer(pending, 30, TimeUnit.SECONDS)) {
@@ -376,7 +459,8 @@ public final class AsdStore implements AutoCloseable {
         } catch (IOException e) {
             pending.discard();
             done.completeExceptionally(noSpace(e) ? new OsdFullException("ASD " + longId + ": its disk is full", e)
-                    : new OsdUnavailableException("ASD " + longId + " cannot write a blob: " + e.getMessage(), e));
+                    : new OsdUnavailableException("ASD " + longId + " cannot write a value to its disk: " + e.getMessage(),
+                            e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             pending.discard();
@@ -429,13 +513,20 @@ public final class AsdStore implements AutoCloseable {
         }
     }
 
-    /** One group commit: asserts in order, one sync for the blobs, one synced WAL write, then the answers. */
+    /**
+     * One group commit: asserts in order, one sync for the new blobs and segment values (a fdatasync per segment
+     * touched, a directory sync per folder that got new files), one synced WAL write, then the space superseded values
+     * held is freed and the applies are answered.
+     */
     private void commit(List<Pending> batch) {
         Map<Bytes, Current> overlay = new HashMap<>();
         List<Pending> accepted = new ArrayList<>(batch.size());
         List<Long> unlinkAfter = new ArrayList<>();
+        List<byte[]> freeAfter = new ArrayList<>();
+        Set<Segments.Placed> abandonAfter = Collections.newSetFromMap(new IdentityHashMap<>());
         long newUsed = used;
         long fullMark = (long) (capacity * FULL);
+        long sealed;
         try (WriteBatch writes = new WriteBatch()) {
             for (Pending p : batch) {
                 int failed = firstFailedAssert(p.asserts, overlay);
@@ -445,20 +536,16 @@ public final class AsdStore implements AutoCloseable {
                 }
                 // The apply's own view on top of the batch's: its final state per key, and what it supersedes.
                 Map<Bytes, Current> after = new HashMap<>();
-                List<Long> superseded = new ArrayList<>();
+                List<Current> superseded = new ArrayList<>();
                 long delta = 0;
                 for (Update u : p.updates) {
                     Current old = after.containsKey(u.key()) ? after.get(u.key()) : current(u.key(), overlay);
                     Current now = Current.ABSENT;
                     if (!u.isDelete()) {
-                        NewBlob blob = p.blobs.get(u);
-                        now = blob == null ? Current.inline(u.key().length(), u.value())
-                                : new Current(true, u.key().length(), u.length(), blob.id, u.value(), blob.crc, null);
+                        now = Current.of(u, p.blobs.get(u), p.placed.get(u));
                     }
                     delta += now.size() - old.size();
-                    if (old.blob() >= 0) {
-                        superseded.add(old.blob());
-                    }
+                    superseded.add(old);
                     after.put(u.key(), now);
                 }
                 if (delta > 0 && (newUsed + delta > fullMark || !roomOnDisk(delta))) {
@@ -472,12 +559,19 @@ public final class AsdStore implements AutoCloseable {
                     if (!c.present()) {
                         writes.delete(data, key);
                     } else {
-                        writes.put(data, key, c.blob() < 0 ? StoredValue.inline(c.value())
-                                : StoredValue.blob(c.blob(), c.valueLength(), c.crc()));
+                        writes.put(data, key, c.stored());
+                    }
+                }
+                for (Current old : superseded) {
+                    if (old.blob() >= 0) {
+                        unlinkAfter.add(old.blob());
+                    } else if (old.placed() != null) {
+                        abandonAfter.add(old.placed()); // new in this batch, never to be pointed to
+                    } else if (old.pointer() != null && StoredValue.isSegment(old.pointer())) {
+                        freeAfter.add(old.pointer());
                     }
                 }
                 overlay.putAll(after);
-                unlinkAfter.addAll(superseded);
                 newUsed += delta;
                 accepted.add(p);
             }
@@ -485,28 +579,39 @@ public final class AsdStore implements AutoCloseable {
                 return;
             }
             Set<Path> directories = new LinkedHashSet<>();
+            Set<Long> touched = new LinkedHashSet<>();
             for (Pending p : accepted) {
                 for (NewBlob b : p.blobs.values()) {
                     directories.add(blobs.directory(b.id));
                 }
+                for (Segments.Placed v : p.placed.values()) {
+                    touched.add(v.segment());
+                }
             }
             try {
-                if (!directories.isEmpty()) {
+                if (!touched.isEmpty() && sync instanceof BlobSync.Fsync) {
+                    segments.sync(touched);
+                }
+                if (!directories.isEmpty() || !touched.isEmpty()) {
                     sync.commit(directories);
                 }
             } catch (IOException e) {
-                // Before the WAL write: nothing of the batch is committed, its new blobs may go.
+                // Before the WAL write: nothing of the batch is committed, its new values may go.
                 for (Pending p : accepted) {
-                    p.fail(new OsdUnavailableException("ASD " + longId + " could not make its blobs durable: "
+                    p.fail(new OsdUnavailableException("ASD " + longId + " could not make its values durable: "
                             + e.getMessage(), e));
                 }
                 return;
             }
+            sealed = segments.sealedThrough();
+            if (sealed > sealedRecorded) {
+                writes.put(meta, SEGMENTS_SEALED, sealedRecord(sealed));
+            }
             try {
                 db.write(synced, writes);
             } catch (RocksDBException e) {
-                // The WAL record may be durable or not: the outcome is unknown, so the blobs stay, and the sweep at
-                // the next start keeps those a key points to then.
+                // The WAL record may be durable or not: the outcome is unknown, so the new values stay, and the next
+                // start keeps those a key points to then.
                 LOG.error("ASD {}: the WAL write of {} applies failed; whether they are durable is unknown", longId,
                         accepted.size(), e);
                 for (Pending p : accepted) {
@@ -519,6 +624,7 @@ public final class AsdStore implements AutoCloseable {
                 p.committed = true;
             }
             used = newUsed;
+            sealedRecorded = Math.max(sealedRecorded, sealed);
         } catch (RocksDBException e) {
             // Building the batch failed, before the WAL write: nothing of it is committed.
             for (Pending p : batch) {
@@ -529,8 +635,22 @@ public final class AsdStore implements AutoCloseable {
             }
             return;
         }
-        // Superseded blobs go before the answers, so a caller never finds the old file after its overwrite returned.
-        // One that cannot be unlinked stays as an orphan for the sweep at the next start; the commit stands.
+        // From here on the batch stands, whatever fails. Superseded values are freed before the answers, so a caller
+        // never finds the old value after its overwrite returned; what cannot be freed is left for the next start.
+        List<Segments.Placed> committedValues = new ArrayList<>();
+        for (Pending p : accepted) {
+            for (Segments.Placed v : p.placed.values()) {
+                if (!abandonAfter.contains(v)) {
+                    committedValues.add(v);
+                }
+            }
+        }
+        segments.committed(committedValues);
+        segments.abandon(abandonAfter);
+        for (byte[] pointer : freeAfter) {
+            segments.free(StoredValue.segmentId(pointer), StoredValue.segmentOffset(pointer),
+                    StoredValue.valueLength(pointer));
+        }
         for (long id : unlinkAfter) {
             try {
                 blobs.delete(id);
@@ -569,10 +689,11 @@ public final class AsdStore implements AutoCloseable {
                 return Current.ABSENT;
             }
             verify(raw, key);
-            return StoredValue.isBlob(raw)
-                    ? new Current(true, key.length(), StoredValue.valueLength(raw), StoredValue.blobId(raw), null, 0,
-                            raw)
-                    : Current.inline(key.length(), StoredValue.inlineValue(raw));
+            if (StoredValue.isInline(raw)) {
+                return Current.inline(key.length(), StoredValue.inlineValue(raw));
+            }
+            return new Current(true, key.length(), StoredValue.valueLength(raw),
+                    StoredValue.isBlob(raw) ? StoredValue.blobId(raw) : -1, null, 0, raw, null);
         } catch (RocksDBException e) {
             throw new OsdUnavailableException("ASD " + longId + " cannot read key " + key + ": " + e.getMessage(), e);
         }
@@ -592,17 +713,29 @@ public final class AsdStore implements AutoCloseable {
      * @param present whether it holds a value
      * @param keyLength the key's length
      * @param valueLength the value's length
-     * @param blob the value's blob, or -1 when it is inline
+     * @param blob the value's blob file, or -1
      * @param value the value when known without reading (inline, or new in this batch), else null
-     * @param crc the CRC32C of a blob new in this batch
-     * @param pointer the stored pointer of a committed blob, else null
+     * @param crc the CRC32C of a value over the threshold new in this batch
+     * @param pointer the stored form of a committed blob or segment value, else null
+     * @param placed where a segment value new in this batch was written, else null
      */
     private record Current(boolean present, long keyLength, long valueLength, long blob, ByteBuffer value, int crc,
-            byte[] pointer) {
-        static final Current ABSENT = new Current(false, 0, 0, -1, null, 0, null);
+            byte[] pointer, Segments.Placed placed) {
+        static final Current ABSENT = new Current(false, 0, 0, -1, null, 0, null, null);
 
         static Current inline(long keyLength, ByteBuffer value) {
-            return new Current(true, keyLength, value.remaining(), -1, value, 0, null);
+            return new Current(true, keyLength, value.remaining(), -1, value, 0, null, null);
+        }
+
+        /** @return what an update sets, with the blob file or the segment range its value went to, if any */
+        static Current of(Update u, NewBlob blob, Segments.Placed placed) {
+            if (placed != null) {
+                return new Current(true, u.key().length(), u.length(), -1, u.value(), placed.crc(), null, placed);
+            }
+            if (blob != null) {
+                return new Current(true, u.key().length(), u.length(), blob.id, u.value(), blob.crc, null, null);
+            }
+            return inline(u.key().length(), u.value());
         }
 
         /** @return the bytes it holds, key and value, as counted against the capacity */
@@ -610,18 +743,29 @@ public final class AsdStore implements AutoCloseable {
             return present ? keyLength + valueLength : 0;
         }
 
-        /** @return the value, a committed blob read whole and verified */
+        /** @return what RocksDB stores for it, new in this batch */
+        byte[] stored() {
+            if (placed != null) {
+                return StoredValue.segment(placed.segment(), placed.offset(), valueLength, crc);
+            }
+            return blob >= 0 ? StoredValue.blob(blob, valueLength, crc) : StoredValue.inline(value);
+        }
+
+        /** @return the value, a committed one read whole and verified */
         ByteBuffer value(AsdStore store, Bytes key) {
             if (value != null || !present) {
                 return value;
             }
             try {
-                ByteBuffer contents = store.blobs.read(blob, 0, (int) valueLength);
+                ByteBuffer contents = StoredValue.isSegment(pointer)
+                        ? store.segments.read(StoredValue.segmentId(pointer), StoredValue.segmentOffset(pointer),
+                                (int) valueLength)
+                        : store.blobs.read(blob, 0, (int) valueLength);
                 store.verifyBlob(pointer, contents, key);
                 return contents;
             } catch (IOException e) {
-                throw new OsdUnavailableException("ASD " + store.longId + " cannot read blob "
-                        + Long.toHexString(blob) + " for an assert: " + e.getMessage(), e);
+                throw new OsdUnavailableException("ASD " + store.longId + " cannot read the value of " + key
+                        + " for an assert: " + e.getMessage(), e);
             }
         }
     }
@@ -648,6 +792,8 @@ public final class AsdStore implements AutoCloseable {
         final long start;
         /** By identity: an update's hash would read its whole value. */
         final Map<Update, NewBlob> blobs = new IdentityHashMap<>();
+        /** The segment ranges its values went to, by update (identity). */
+        final Map<Update, Segments.Placed> placed = new IdentityHashMap<>();
         /** Set once its WAL record is written: its blobs are the data, never to be removed here. */
         boolean committed;
         /** Set when its WAL write failed: whether it is durable is unknown, so its blobs stay for the sweep. */
@@ -684,6 +830,8 @@ public final class AsdStore implements AutoCloseable {
             if (committed || undecided) {
                 return;
             }
+            segments.abandon(placed.values());
+            placed.clear();
             for (NewBlob b : blobs.values()) {
                 try {
                     AsdStore.this.blobs.delete(b.id);
@@ -734,6 +882,7 @@ public final class AsdStore implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("ASD {}: closing the sync descriptor failed", longId, e);
             }
+            segments.close();
             closeRocksDb();
         } finally {
             lifecycle.writeLock().unlock();

@@ -10,15 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import com.sun.nio.file.ExtendedOpenOption;
 
 import io.albireo.api.IntegrityException;
 
@@ -30,22 +23,13 @@ import io.albireo.api.IntegrityException;
  * was committed with, or finds the file gone (and reads the key again).
  *
  * <p>
- * Blobs are written with direct I/O (O_DIRECT) where the file system allows it: a blob is written once and read
- * later, if at all, so copying it into the page cache on the way (half the CPU of a 1 MiB apply on this machine,
- * docs/PERFORMANCE.md) buys nothing. The value goes through a reused, aligned staging buffer; the last block is padded
- * and the file then truncated to the value's length. Reads go through the page cache.
+ * Blobs are written with direct I/O where the file system allows it ({@link DirectIo}), the padding of the last block
+ * then truncated off. Reads go through the page cache. Values up to the segment limit go to segment files instead
+ * ({@link Segments}); blob files hold the larger ones, and those of ASDs written before segments.
  */
 final class BlobFiles {
-    private static final Logger LOG = LoggerFactory.getLogger(BlobFiles.class);
-    /** The alignment direct I/O needs of buffers, offsets and lengths: the largest logical block size in use. */
-    static final int ALIGNMENT = 4096;
-    /** The staging buffer's size: a blob is written in pieces this large. */
-    static final int STAGING = 1 << 20;
-
     private final Path root;
-    private final boolean direct;
-    /** Aligned direct staging buffers, one per concurrent writer, kept for reuse. */
-    private final BlockingQueue<ByteBuffer> staging = new ArrayBlockingQueue<>(16);
+    private final DirectIo io;
 
     /**
      * @param direct whether to try direct I/O; it is used only if a probe file can be written with it
@@ -64,38 +48,12 @@ final class BlobFiles {
         if (created) {
             Directories.sync(root);
         }
-        this.direct = direct && probeDirect();
+        this.io = new DirectIo(root, direct);
     }
 
     /** @return whether blobs are written with direct I/O */
     boolean direct() {
-        return direct;
-    }
-
-    /** Whether this file system takes direct I/O (tmpfs, for one, refuses it): one aligned block to a probe file. */
-    private boolean probeDirect() {
-        Path probe = root.resolve("direct-io-probe");
-        try {
-            try (FileChannel channel = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    ExtendedOpenOption.DIRECT)) {
-                channel.write(ByteBuffer.allocateDirect(2 * ALIGNMENT).alignedSlice(ALIGNMENT).limit(ALIGNMENT));
-            }
-            return true;
-        } catch (IOException | UnsupportedOperationException e) {
-            LOG.info("{}: the file system refuses direct I/O ({}); blobs are written through the page cache", root,
-                    e.toString());
-            return false;
-        } catch (NoClassDefFoundError e) {
-            LOG.info("{}: com.sun.nio.file is not exported to this bundle; blobs are written through the page cache",
-                    root);
-            return false;
-        } finally {
-            try {
-                Files.deleteIfExists(probe);
-            } catch (IOException e) {
-                LOG.warn("cannot delete {}", probe, e);
-            }
-        }
+        return io.enabled();
     }
 
     Path path(long id) {
@@ -108,56 +66,18 @@ final class BlobFiles {
      * @return the open channel, positioned at the end
      */
     FileChannel write(long id, ByteBuffer value) throws IOException {
-        FileChannel channel = direct
-                ? FileChannel.open(path(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                        ExtendedOpenOption.DIRECT)
-                : FileChannel.open(path(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel channel = io.openForWrite(path(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
-            if (direct) {
-                writeDirect(channel, value.duplicate());
-            } else {
-                ByteBuffer v = value.duplicate();
-                while (v.hasRemaining()) {
-                    channel.write(v);
-                }
+            long written = io.write(channel, 0, value);
+            if (written != value.remaining()) {
+                channel.truncate(value.remaining());
             }
+            channel.position(value.remaining());
             return channel;
         } catch (IOException | RuntimeException e) {
             channel.close();
             delete(id);
             throw e;
-        }
-    }
-
-    /** Writes through an aligned staging buffer, the last piece padded to the alignment, then cuts the padding off. */
-    private void writeDirect(FileChannel channel, ByteBuffer value) throws IOException {
-        long length = value.remaining();
-        ByteBuffer buffer = staging.poll();
-        if (buffer == null) {
-            buffer = ByteBuffer.allocateDirect(STAGING + ALIGNMENT).alignedSlice(ALIGNMENT);
-        }
-        try {
-            long position = 0;
-            while (value.hasRemaining()) {
-                int n = Math.min(STAGING, value.remaining());
-                buffer.clear();
-                buffer.put(value.slice(value.position(), n));
-                value.position(value.position() + n);
-                int padded = (n + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
-                while (buffer.position() < padded) {
-                    buffer.put((byte) 0);
-                }
-                buffer.flip();
-                while (buffer.hasRemaining()) {
-                    position += channel.write(buffer, position);
-                }
-            }
-            if (position != length) {
-                channel.truncate(length);
-            }
-            channel.position(length);
-        } finally {
-            staging.offer(buffer);
         }
     }
 

@@ -5,8 +5,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Collection;
 
-import com.sun.jna.Native;
-
 /**
  * How a new blob becomes durable before the WAL record that points to it: its contents and its directory entry. Two
  * ways, chosen by configuration ({@code sync}) and measured in docs/PERFORMANCE.md: {@code fsync}, each blob's data
@@ -57,31 +55,12 @@ interface BlobSync extends AutoCloseable {
 
     /** syncfs(2) on a descriptor of the ASD's root: everything dirty on its file system, once. Linux only. */
     final class Syncfs implements BlobSync {
-        private static final int O_RDONLY = 0;
-        private static final int O_DIRECTORY = 0200000;
-
-        /** The libc calls; JNA binds them once per class loader. */
-        static final class LibC {
-            static {
-                Native.register("c");
-            }
-
-            private LibC() {
-            }
-
-            static native int open(String path, int flags);
-
-            static native int syncfs(int fd);
-
-            static native int close(int fd);
-        }
-
         private final int fd;
 
         Syncfs(Path root) throws IOException {
-            fd = LibC.open(root.toString(), O_RDONLY | O_DIRECTORY);
+            fd = LibC.open(root.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
             if (fd < 0) {
-                throw new IOException("cannot open " + root + " for syncfs: errno " + Native.getLastError());
+                throw new IOException("cannot open " + root + " for syncfs: errno " + LibC.errno());
             }
         }
 
@@ -93,7 +72,7 @@ interface BlobSync extends AutoCloseable {
         @Override
         public void commit(Collection<Path> directories) throws IOException {
             if (LibC.syncfs(fd) != 0) {
-                throw new IOException("syncfs failed: errno " + Native.getLastError());
+                throw new IOException("syncfs failed: errno " + LibC.errno());
             }
         }
 

@@ -2,7 +2,11 @@ package io.albireo.asd.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
@@ -43,26 +47,33 @@ final class OrphanSweep {
      * @param unknown files in the blob folders that are not blobs, kept
      * @param corrupt values that failed verification
      * @param passes the scans of the keys made
+     * @param segments what the first scan found of the segment files, for {@link Segments#recover}
      */
     record Result(long bytes, long keys, long nextBlob, long removed, long kept, long unknown, long corrupt,
-            int passes) {
+            int passes, Segments.Found segments) {
     }
+
+    /** The most ranges collected for the unsealed segments; past it their orphans wait for a later start. */
+    static final int MAX_UNSEALED_RANGES = 1 << 20;
 
     private final RocksDB db;
     private final ColumnFamilyHandle data;
     private final BlobFiles blobs;
     private final String name;
     private final int window;
+    private final long sealedThrough;
 
     /**
      * @param window the ids one pass covers (a multiple of 64); tests make it small
+     * @param sealedThrough the segments' sealed mark: the ranges of the segments above it are collected
      */
-    OrphanSweep(RocksDB db, ColumnFamilyHandle data, BlobFiles blobs, String name, int window) {
+    OrphanSweep(RocksDB db, ColumnFamilyHandle data, BlobFiles blobs, String name, int window, long sealedThrough) {
         this.db = db;
         this.data = data;
         this.blobs = blobs;
         this.name = name;
         this.window = window;
+        this.sealedThrough = sealedThrough;
     }
 
     /**
@@ -91,8 +102,14 @@ final class OrphanSweep {
             passes++;
         }
         long next = Math.max(maxReferenced, maxFile) + 1;
+        boolean segmentsCertain = certain && first.unsealedRanges <= MAX_UNSEALED_RANGES;
+        if (certain && !segmentsCertain) {
+            LOG.warn("ASD {}: more than {} values in segments above the sealed mark; their orphans are freed at a "
+                    + "later start", name, MAX_UNSEALED_RANGES);
+        }
         Result result = new Result(first.bytes, first.keys, next, counts.removed, counts.kept, counts.unknown,
-                first.corrupt, passes);
+                first.corrupt, passes, new Segments.Found(segmentsCertain, first.segmentLive,
+                        segmentsCertain ? first.unsealed : Map.of()));
         if (result.removed() > 0) {
             LOG.info("ASD {}: removed {} blob(s) orphaned by an interrupted commit", name, result.removed());
         }
@@ -122,6 +139,15 @@ final class OrphanSweep {
                 if (count) {
                     s.keys++;
                     s.bytes += it.key().length + StoredValue.valueLength(value);
+                }
+                if (count && StoredValue.isSegment(value)) {
+                    long segment = StoredValue.segmentId(value);
+                    long padded = DirectIo.padded(StoredValue.valueLength(value));
+                    s.segmentLive.merge(segment, padded, Long::sum);
+                    if (segment > sealedThrough && ++s.unsealedRanges <= MAX_UNSEALED_RANGES) {
+                        s.unsealed.computeIfAbsent(segment, x -> new ArrayList<>())
+                                .add(new long[] {StoredValue.segmentOffset(value), padded});
+                    }
                 }
                 if (StoredValue.isBlob(value)) {
                     long id = StoredValue.blobId(value);
@@ -196,6 +222,11 @@ final class OrphanSweep {
         long keys;
         long corrupt;
         long maxReferenced = -1;
+        /** Per segment, the padded bytes of the values keys point to. */
+        final Map<Long, Long> segmentLive = new HashMap<>();
+        /** Per segment above the sealed mark, the ranges keys point to. */
+        final Map<Long, List<long[]>> unsealed = new HashMap<>();
+        long unsealedRanges;
     }
 
     private static final class Counts {

@@ -14,6 +14,8 @@ import io.albireo.api.IntegrityException;
  * <pre>
  *   inline, v1:  0x11 | value bytes ...          | crc32c (4, BE) of the bytes before it
  *   blob, v1:    0x12 | blob id (8, BE) | length (8, BE) | contents crc32c (4, BE) | crc32c (4, BE) of the 21 before
+ *   segment, v1: 0x13 | segment id (8, BE) | offset (8, BE) | length (8, BE) | contents crc32c (4, BE)
+ *                     | crc32c (4, BE) of the 29 before
  *   inline, v0:  0x00 | value bytes ...          (no checksum; read, never written)
  *   blob, v0:    0x01 | blob id (8, BE) | length (8, BE)
  * </pre>
@@ -26,8 +28,11 @@ final class StoredValue {
     static final byte V0_BLOB = 0x01;
     static final byte V1_INLINE = 0x11;
     static final byte V1_BLOB = 0x12;
+    static final byte V1_SEGMENT = 0x13;
     /** The length of a version 1 blob pointer. */
     static final int V1_BLOB_LENGTH = 25;
+    /** The length of a version 1 segment pointer. */
+    static final int V1_SEGMENT_LENGTH = 33;
     private static final int V0_BLOB_LENGTH = 17;
     private static final int CRC = 4;
 
@@ -49,6 +54,14 @@ final class StoredValue {
         byte[] raw = ByteBuffer.allocate(V1_BLOB_LENGTH).put(V1_BLOB).putLong(id).putLong(length).putInt(contents)
                 .array();
         putCrc(raw, V1_BLOB_LENGTH - CRC);
+        return raw;
+    }
+
+    /** @return the version 1 form of a pointer to {@code length} bytes at {@code offset} of a segment file */
+    static byte[] segment(long segment, long offset, long length, int contents) {
+        byte[] raw = ByteBuffer.allocate(V1_SEGMENT_LENGTH).put(V1_SEGMENT).putLong(segment).putLong(offset)
+                .putLong(length).putInt(contents).array();
+        putCrc(raw, V1_SEGMENT_LENGTH - CRC);
         return raw;
     }
 
@@ -82,6 +95,13 @@ final class StoredValue {
                 }
                 checkCrc(raw, V1_BLOB_LENGTH - CRC);
             }
+            case V1_SEGMENT -> {
+                if (raw.length != V1_SEGMENT_LENGTH) {
+                    throw new IntegrityException("a stored segment pointer of " + raw.length + " bytes, not "
+                            + V1_SEGMENT_LENGTH);
+                }
+                checkCrc(raw, V1_SEGMENT_LENGTH - CRC);
+            }
             case V0_INLINE -> {
                 // no checksum in version 0
             }
@@ -95,7 +115,12 @@ final class StoredValue {
         }
     }
 
-    /** @return whether a verified value points to a blob */
+    /** @return whether a verified value holds its bytes inline */
+    static boolean isInline(byte[] raw) {
+        return raw[0] == V1_INLINE || raw[0] == V0_INLINE;
+    }
+
+    /** @return whether a verified value points to a blob file of its own */
     static boolean isBlob(byte[] raw) {
         return raw[0] == V1_BLOB || raw[0] == V0_BLOB;
     }
@@ -105,11 +130,27 @@ final class StoredValue {
         return ByteBuffer.wrap(raw, 1, 8).getLong();
     }
 
+    /** @return whether a verified value points into a segment file */
+    static boolean isSegment(byte[] raw) {
+        return raw[0] == V1_SEGMENT;
+    }
+
+    /** @return the segment a verified segment pointer points into */
+    static long segmentId(byte[] raw) {
+        return ByteBuffer.wrap(raw, 1, 8).getLong();
+    }
+
+    /** @return where in its segment the value a verified segment pointer points to starts */
+    static long segmentOffset(byte[] raw) {
+        return ByteBuffer.wrap(raw, 9, 8).getLong();
+    }
+
     /** @return the length of the value a verified stored value holds or points to */
     static long valueLength(byte[] raw) {
         return switch (raw[0]) {
             case V1_INLINE -> raw.length - 1 - CRC;
             case V0_INLINE -> raw.length - 1;
+            case V1_SEGMENT -> ByteBuffer.wrap(raw, 17, 8).getLong();
             default -> ByteBuffer.wrap(raw, 9, 8).getLong();
         };
     }
@@ -119,14 +160,14 @@ final class StoredValue {
         return ByteBuffer.wrap(raw, 1, (int) valueLength(raw)).slice();
     }
 
-    /** @return whether a verified blob pointer carries its blob's CRC32C (version 1) */
+    /** @return whether a verified pointer carries the CRC32C of what it points to (version 1) */
     static boolean hasContentsCrc(byte[] raw) {
-        return raw[0] == V1_BLOB;
+        return raw[0] == V1_BLOB || raw[0] == V1_SEGMENT;
     }
 
-    /** @return the CRC32C of the blob a verified version 1 pointer points to */
+    /** @return the CRC32C of the value a verified version 1 pointer points to */
     static int contentsCrc(byte[] raw) {
-        return ByteBuffer.wrap(raw, 17, 4).getInt();
+        return ByteBuffer.wrap(raw, raw[0] == V1_SEGMENT ? 25 : 17, 4).getInt();
     }
 
     private static void putCrc(byte[] raw, int end) {

@@ -45,9 +45,13 @@ class AsdRecoveryTest {
     @TempDir
     Path dir;
 
+    /** Blob files (segments off): the sweep of blob files is what most of these look at; SegmentsTest the rest. */
     private AsdStore open() {
-        return AsdStore.open(dir, new AsdStore.Settings(0, THRESHOLD, "fsync", 256));
+        return AsdStore.open(dir, FILES);
     }
+
+    private static final AsdStore.Settings FILES = new AsdStore.Settings(0, THRESHOLD, "fsync", 256, true, 0,
+            AsdStore.Settings.SEGMENT_BYTES);
 
     @Test
     void aScanOfTheKeysThatEndsEarlyRemovesNoBlob() throws Exception {
@@ -114,7 +118,7 @@ class AsdRecoveryTest {
         assertEquals(200, live.size());
         // Orphans (ids of deleted keys: k0, k3, ...) in the first window, in later ones, and beyond every id in use.
         List<Path> orphans = List.of(plantBlob(0), plantBlob(69), plantBlob(150), plantBlob(297), plantBlob(5000));
-        try (AsdStore store = AsdStore.open(dir, new AsdStore.Settings(0, THRESHOLD, "fsync", 256), 64)) {
+        try (AsdStore store = AsdStore.open(dir, FILES, 64)) {
             for (Path o : orphans) {
                 assertTrue(Files.notExists(o), "orphan " + o.getFileName() + " is removed");
             }

@@ -202,10 +202,12 @@ class AsdServerTest {
         try (TestClient c = client()) {
             assertInstanceOf(Message.Applied.class, c.call(new Message.Apply(List.of(), List.of(Update.set(
                     Bytes.utf8("k"), ByteBuffer.wrap(new byte[100_000]))))));
-            java.nio.file.Path blob = dir.resolve("blobs").resolve("00").resolve("0000000000000000");
-            byte[] bytes = java.nio.file.Files.readAllBytes(blob);
-            bytes[99_999] = 1;
-            java.nio.file.Files.write(blob, bytes);
+            // The value is the first in the first segment: its last byte flipped in place.
+            java.nio.file.Path segment = dir.resolve("segments").resolve("0000000000000000");
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(segment,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {1}), 99_999);
+            }
             Message.Failure corrupt = (Message.Failure) c.call(new Message.Get(List.of(Bytes.utf8("k"))));
             assertEquals(Message.Failure.Kind.CORRUPT, corrupt.kind());
             assertTrue(corrupt.message().contains("does not match its checksum"), corrupt.message());

@@ -46,6 +46,15 @@ class AsdStoreTest {
         return AsdStore.open(dir, new AsdStore.Settings(0, THRESHOLD, sync, 256));
     }
 
+    /** Every value over the threshold in a blob file of its own (segments off): what the blob tests look at. */
+    private AsdStore openFiles(String sync, boolean directIo) {
+        return AsdStore.open(dir, files(sync, directIo));
+    }
+
+    static AsdStore.Settings files(String sync, boolean directIo) {
+        return new AsdStore.Settings(0, THRESHOLD, sync, 256, directIo, 0, AsdStore.Settings.SEGMENT_BYTES);
+    }
+
     private static ByteBuffer random(int size, long seed) {
         byte[] bytes = new byte[size];
         new Random(seed).nextBytes(bytes);
@@ -73,9 +82,9 @@ class AsdStoreTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void blobsOfAnySizeRoundTripWithAndWithoutDirectIo(boolean directIo) throws IOException {
-        int[] sizes = {THRESHOLD + 1, BlobFiles.ALIGNMENT, BlobFiles.ALIGNMENT + 1, BlobFiles.STAGING - 1,
-            BlobFiles.STAGING, 2 * BlobFiles.STAGING + 4095, 3 * BlobFiles.STAGING + 1};
-        try (AsdStore store = AsdStore.open(dir, new AsdStore.Settings(0, THRESHOLD, "fsync", 256, directIo))) {
+        int[] sizes = {THRESHOLD + 1, DirectIo.ALIGNMENT, DirectIo.ALIGNMENT + 1, DirectIo.STAGING - 1,
+            DirectIo.STAGING, 2 * DirectIo.STAGING + 4095, 3 * DirectIo.STAGING + 1};
+        try (AsdStore store = openFiles("fsync", directIo)) {
             for (int size : sizes) {
                 ByteBuffer value = random(size, size);
                 put(store, "k" + size, value);
@@ -89,7 +98,7 @@ class AsdStoreTest {
             assertEquals(Arrays.stream(sizes).asLongStream().boxed().sorted().toList(), lengths,
                     "every blob file is exactly as long as its value, padding cut off");
         }
-        try (AsdStore store = AsdStore.open(dir, new AsdStore.Settings(0, THRESHOLD, "fsync", 256, directIo))) {
+        try (AsdStore store = openFiles("fsync", directIo)) {
             for (int size : sizes) {
                 assertEquals(random(size, size), store.get(key("k" + size)).orElseThrow(), size + " after reopening");
             }
@@ -103,8 +112,8 @@ class AsdStoreTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void slicesOfBlobsAtEveryEdgeWithAndWithoutDirectIo(boolean directIo) {
-        int a = BlobFiles.ALIGNMENT;
-        try (AsdStore store = AsdStore.open(dir, new AsdStore.Settings(0, THRESHOLD, "fsync", 256, directIo))) {
+        int a = DirectIo.ALIGNMENT;
+        try (AsdStore store = openFiles("fsync", directIo)) {
             for (int size : new int[] {3 * a + 100, 200_000}) {
                 ByteBuffer value = random(size, size);
                 put(store, "k" + size, value);
@@ -122,7 +131,7 @@ class AsdStoreTest {
     @ParameterizedTest
     @ValueSource(strings = {"fsync", "syncfs"})
     void valuesRoundTripInlineAndAsBlobs(String sync) {
-        try (AsdStore store = open(sync)) {
+        try (AsdStore store = openFiles(sync, true)) {
             for (int size : new int[] {0, 1, THRESHOLD, THRESHOLD + 1, 1 << 20}) {
                 ByteBuffer value = random(size, size);
                 put(store, "k" + size, value);
@@ -151,7 +160,7 @@ class AsdStoreTest {
 
     @Test
     void assertsDecideAndAFailedOneChangesNothing() {
-        try (AsdStore store = open("fsync")) {
+        try (AsdStore store = openFiles("fsync", true)) {
             ByteBuffer v1 = random(5000, 1);
             store.apply(List.of(Assert.absent(key("a"))), List.of(Update.set(key("a"), v1))).join();
             Throwable e = failure(store.apply(List.of(Assert.absent(key("a"))),
@@ -206,7 +215,7 @@ class AsdStoreTest {
 
     @Test
     void anApplyIsAtomicAndOverwritingABlobUnlinksTheOldOne() {
-        try (AsdStore store = open("fsync")) {
+        try (AsdStore store = openFiles("fsync", true)) {
             put(store, "x", random(5000, 1));
             store.apply(List.of(), List.of(Update.set(key("x"), random(6000, 2)), Update.set(key("y"),
                     random(7000, 3)), Update.set(key("x"), random(8000, 4)))).join();
@@ -220,7 +229,7 @@ class AsdStoreTest {
     @Test
     void blobsOrphanedByACrashAreRemovedAtStartAndDataSurvivesReopening() throws IOException {
         String id;
-        try (AsdStore store = open("syncfs")) {
+        try (AsdStore store = openFiles("syncfs", true)) {
             id = store.longId();
             put(store, "kept", random(50_000, 1));
         }
@@ -229,7 +238,7 @@ class AsdStoreTest {
         Path misplaced = dir.resolve("blobs").resolve("ff").resolve("00000000000000ff");
         Files.write(misplaced, new byte[10]);
         Files.write(dir.resolve("blobs").resolve("01").resolve("junk.tmp"), new byte[10]);
-        try (AsdStore store = open("syncfs")) {
+        try (AsdStore store = openFiles("syncfs", true)) {
             assertEquals(id, store.longId(), "the long id is the disk's, kept across restarts");
             assertEquals(random(50_000, 1), store.get(key("kept")).orElseThrow());
             assertFalse(Files.exists(orphan), "the orphan is removed");

@@ -50,7 +50,7 @@ class DiskFaultTest {
         fs = disk.fs();
         store = open();
         for (int i = 0; i < 20; i++) {
-            put("before-" + i, value(i % 2 == 0 ? 100 : 100_000, i)); // inline and blobs
+            put("before-" + i, value(i % 2 == 0 ? 100 : 100_000, i)); // inline and in segments
         }
     }
 
@@ -66,11 +66,11 @@ class DiskFaultTest {
     }
 
     @Test
-    void eioOnBlobWritesFailsThoseAppliesClearlyWhileSmallOnesAndReadsGoOn() throws Exception {
-        fs.fail(Operation.WRITE, "EIO", "asd/blobs");
+    void eioOnSegmentWritesFailsThoseAppliesClearlyWhileSmallOnesAndReadsGoOn() throws Exception {
+        fs.fail(Operation.WRITE, "EIO", "asd/segments");
         Throwable e = failure("blob", value(100_000, 1));
         assertInstanceOf(OsdUnavailableException.class, e);
-        assertTrue(e.getMessage().contains("cannot write a blob"), e.getMessage());
+        assertTrue(e.getMessage().contains("cannot write a value"), e.getMessage());
         put("small", value(100, 2));
         checkAcknowledged();
         fs.clearFaults();
@@ -79,8 +79,8 @@ class DiskFaultTest {
     }
 
     @Test
-    void eioOnBlobSyncsFailsThoseAppliesAndLosesNothing() throws Exception {
-        fs.fail(Operation.FSYNC, "EIO", "asd/blobs");
+    void eioOnSegmentSyncsFailsThoseAppliesAndLosesNothing() throws Exception {
+        fs.fail(Operation.FSYNC, "EIO", "asd/segments");
         Throwable e = failure("blob", value(100_000, 3));
         assertInstanceOf(OsdUnavailableException.class, e);
         checkAcknowledged();
@@ -120,8 +120,8 @@ class DiskFaultTest {
     }
 
     @Test
-    void enospcOnABlobWriteIsAFullAnswerAndLosesNothing() throws Exception {
-        fs.fail(Operation.WRITE, "ENOSPC", "asd/blobs");
+    void enospcOnASegmentWriteIsAFullAnswerAndLosesNothing() throws Exception {
+        fs.fail(Operation.WRITE, "ENOSPC", "asd/segments");
         Throwable e = failure("blob", value(100_000, 8));
         assertInstanceOf(OsdFullException.class, e);
         assertTrue(e.getMessage().contains("full"), e.getMessage());
