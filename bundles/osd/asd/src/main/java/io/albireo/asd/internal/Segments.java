@@ -82,6 +82,9 @@ final class Segments implements AutoCloseable {
         final AtomicInteger undecided = new AtomicInteger();
         /** For punching holes: a descriptor of libc's, opened on first use. */
         volatile int punchFd = -1;
+        volatile boolean punchFailed;
+        /** Set when an fdatasync of it failed: nothing written to it since is synced again. */
+        volatile boolean syncFailed;
         volatile boolean deleted;
 
         Segment(long id, Path path, FileChannel read, FileChannel write, long end, long live) {
@@ -135,9 +138,13 @@ final class Segments implements AutoCloseable {
                     throw new IOException("fallocate: errno " + LibC.errno());
                 }
             } catch (IOException | UnsatisfiedLinkError e) {
-                // Only space is at stake: the range stays allocated until the segment is unlinked.
-                LOG.warn("ASD {}: cannot free {} bytes at {} of segment {} ({})", name, length, offset,
-                        Long.toHexString(id), e.toString());
+                // Only space is at stake: the range stays allocated until the segment is unlinked. Said once a
+                // segment, as a file system without hole punching would fail every free.
+                if (!punchFailed) {
+                    punchFailed = true;
+                    LOG.warn("ASD {}: cannot free {} bytes at {} of segment {} ({}); its space comes back when all of "
+                            + "it is dead", name, length, offset, Long.toHexString(id), e.toString());
+                }
             }
         }
 
@@ -333,10 +340,13 @@ final class Segments implements AutoCloseable {
             synchronized (s) {
                 ch = s.write;
             }
+            if (ch == null) {
+                // A segment left for a new one between reading the active one and reserving: nothing was written
+                // into the range, so it needs no hole; try the new segment.
+                decided(s);
+                continue;
+            }
             try {
-                if (ch == null) {
-                    throw new ClosedChannelException();
-                }
                 io.write(ch, at, value);
                 return placed;
             } catch (IOException | RuntimeException e) {
@@ -353,8 +363,26 @@ final class Segments implements AutoCloseable {
     void sync(Collection<Long> ids) throws IOException {
         for (long id : ids) {
             Segment s = segments.get(id);
-            if (s != null) {
+            if (s == null) {
+                continue;
+            }
+            if (s.syncFailed) {
+                throw new IOException("an earlier sync of segment " + Long.toHexString(id) + " failed, so what was "
+                        + "written to it since cannot be trusted to be durable");
+            }
+            try {
                 s.read.force(false);
+            } catch (IOException e) {
+                // After a failed fdatasync Linux may have dropped the dirty pages and will report the error only once:
+                // a later sync of this file could succeed without the data. Nothing unsynced in it is committed
+                // from now on, and new values go to a new segment.
+                s.syncFailed = true;
+                synchronized (rolling) {
+                    if (active == s) {
+                        roll(segments.lastKey() + 1);
+                    }
+                }
+                throw e;
             }
         }
         if (directoryDirty) {

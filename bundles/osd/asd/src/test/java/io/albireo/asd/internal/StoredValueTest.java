@@ -44,6 +44,21 @@ class StoredValueTest {
     }
 
     @Test
+    void segmentPointersOfVersion1NameSegmentOffsetLengthAndBothChecksums() {
+        byte[] raw = StoredValue.segment(7, 0x2000, 1 << 20, 0xcafebabe);
+        assertEquals("13000000000000000700000000000020000000000000100000cafebabe9dc97c8d", HEX.formatHex(raw));
+        StoredValue.verify(raw);
+        assertTrue(StoredValue.isSegment(raw));
+        assertFalse(StoredValue.isBlob(raw));
+        assertFalse(StoredValue.isInline(raw));
+        assertEquals(7, StoredValue.segmentId(raw));
+        assertEquals(0x2000, StoredValue.segmentOffset(raw));
+        assertEquals(1 << 20, StoredValue.valueLength(raw));
+        assertTrue(StoredValue.hasContentsCrc(raw));
+        assertEquals(0xcafebabe, StoredValue.contentsCrc(raw));
+    }
+
+    @Test
     void version0ValuesStayReadable() {
         byte[] inline = HEX.parseHex("00616263");
         StoredValue.verify(inline);
@@ -59,7 +74,7 @@ class StoredValueTest {
     @Test
     void everyFlippedBitIsDetected() {
         byte[][] values = {StoredValue.inline(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5})),
-                StoredValue.blob(42, 1_000_000, 7)};
+                StoredValue.blob(42, 1_000_000, 7), StoredValue.segment(3, 4096, 70_000, 9)};
         for (byte[] good : values) {
             for (int bit = 0; bit < good.length * 8; bit++) {
                 byte[] bad = good.clone();
