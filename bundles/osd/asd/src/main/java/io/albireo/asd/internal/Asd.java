@@ -5,9 +5,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.Hashtable;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -24,7 +27,10 @@ import org.slf4j.LoggerFactory;
 import io.albireo.api.osd.DiskUsage;
 import io.albireo.api.osd.OsdAnnouncement;
 import io.albireo.api.osd.OsdAnnouncer;
+import io.albireo.api.AlbireoName;
+import io.albireo.asd.protocol.AsdEndpoint;
 import io.albireo.asd.protocol.Limits;
+import io.albireo.asd.protocol.Message;
 
 /**
  * One ASD: a disk (a directory on it) served on a port. One instance per factory configuration
@@ -89,6 +95,7 @@ public final class Asd implements LocalAsd {
     private final AsdServer server;
     private final String nodeId;
     private final String software;
+    private final ServiceRegistration<AsdEndpoint> endpoint;
     private OsdAnnouncer.Registration announcement;
 
     /** DS constructor: open the store, then serve it. */
@@ -107,6 +114,21 @@ public final class Asd implements LocalAsd {
             store.close();
             throw e;
         }
+        // For the driver in this JVM: the same requests without the socket (AsdEndpoint).
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put(AlbireoName.PROPERTY, store.longId());
+        AsdEndpoint endpoint = new AsdEndpoint() {
+            @Override
+            public String longId() {
+                return store.longId();
+            }
+
+            @Override
+            public CompletableFuture<Message.Response> handle(Message.Request request) {
+                return server.handle(request);
+            }
+        };
+        this.endpoint = context.registerService(AsdEndpoint.class, endpoint, properties);
         LOG.info("ASD {} serves {} on {}", store.longId(), config.path(), address());
     }
 
@@ -137,6 +159,11 @@ public final class Asd implements LocalAsd {
     @Deactivate
     synchronized void deactivate() {
         stopAnnouncing();
+        try {
+            endpoint.unregister();
+        } catch (IllegalStateException e) {
+            // the bundle is stopping: the framework unregistered it already
+        }
         server.close();
         store.close();
         LOG.info("ASD {} stopped", store.longId());

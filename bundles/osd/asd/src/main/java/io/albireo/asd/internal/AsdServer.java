@@ -13,10 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -89,6 +91,89 @@ final class AsdServer implements AutoCloseable {
 
     int connections() {
         return connections.size();
+    }
+
+    /**
+     * Serves a request from a caller in this JVM as a connection serves one, on the same threads but without the
+     * socket or the connection's threads (see {@link io.albireo.asd.protocol.AsdEndpoint}). It allocates nothing for a
+     * request beyond its answer: the values are the caller's, so what is in flight is bounded by what callers hold.
+     */
+    CompletableFuture<Message.Response> handle(Message.Request request) {
+        try {
+            if (closed) {
+                return CompletableFuture.completedFuture(new Message.Failure(Message.Failure.Kind.UNAVAILABLE,
+                        "ASD " + store.longId() + " is stopping"));
+            }
+            if (request instanceof Message.Apply apply) {
+                if (!store.writesBlobs(apply.updates())) {
+                    return applied(apply);
+                }
+                return CompletableFuture.supplyAsync(() -> applied(apply), blobWrites).thenCompose(f -> f);
+            }
+            if (small(request)) {
+                return CompletableFuture.completedFuture(answer(request));
+            }
+            return CompletableFuture.supplyAsync(() -> answer(request), reads);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(new Message.Failure(Message.Failure.Kind.UNAVAILABLE,
+                    "ASD " + store.longId() + " is stopping"));
+        }
+    }
+
+    /** @return the answer to an apply once the store committed or refused it */
+    private CompletableFuture<Message.Response> applied(Message.Apply apply) {
+        try {
+            return store.apply(apply.asserts(), apply.updates())
+                    .handle((ok, failure) -> failure == null ? new Message.Applied() : failure(failure));
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(failure(e));
+        }
+    }
+
+    private static boolean small(Message.Request request) {
+        if (!(request instanceof Message.GetSlices get)) {
+            return false;
+        }
+        long bytes = 0;
+        for (Osd.Slice s : get.slices()) {
+            bytes += s.length();
+        }
+        return bytes <= INLINE_SLICE_BYTES;
+    }
+
+    private Message.Response answer(Message.Request request) {
+        try {
+            return read(request);
+        } catch (RuntimeException e) {
+            return failure(e);
+        }
+    }
+
+    private Message.Response read(Message.Request request) {
+        if (request instanceof Message.Get get) {
+            List<Optional<ByteBuffer>> values = new ArrayList<>(get.keys().size());
+            get.keys().forEach(k -> values.add(store.get(k)));
+            return new Message.Values(values);
+        }
+        if (request instanceof Message.GetSlices get) {
+            List<Optional<ByteBuffer>> values = new ArrayList<>(get.slices().size());
+            for (Osd.Slice s : get.slices()) {
+                values.add(store.getSlice(s.key(), s.offset(), s.length()));
+            }
+            return new Message.Values(values);
+        }
+        if (request instanceof Message.Range range) {
+            boolean[] more = {false};
+            return new Message.Entries(store.range(range.range(), Math.min(range.limit(), Limits.MAX_ITEMS),
+                    range.withValues(), more), more[0]);
+        }
+        if (request instanceof Message.GetDiskUsage) {
+            return new Message.Usage(store.diskUsage());
+        }
+        if (request instanceof Message.GetStatistics) {
+            return new Message.Statistics(store.statistics());
+        }
+        throw new IllegalArgumentException("unsupported request " + request.getClass().getSimpleName());
     }
 
     private void acceptLoop() {
@@ -189,9 +274,7 @@ final class AsdServer implements AutoCloseable {
 
         private void dispatch(long id, Message.Request request) {
             if (request instanceof Message.Apply apply) {
-                Runnable join = () -> store.apply(apply.asserts(), apply.updates())
-                        .whenComplete((ok, failure) -> respond(id, failure == null ? new Message.Applied()
-                                : failure(failure)));
+                Runnable join = () -> applied(apply).thenAccept(response -> respond(id, response));
                 if (store.writesBlobs(apply.updates())) {
                     // Writing (and with fsync syncing) the files takes milliseconds: not on the reader's thread.
                     blobWrites.execute(join);
@@ -207,57 +290,11 @@ final class AsdServer implements AutoCloseable {
             reads.execute(() -> respond(id, answer(request)));
         }
 
-        private static boolean small(Message.Request request) {
-            if (!(request instanceof Message.GetSlices get)) {
-                return false;
-            }
-            long bytes = 0;
-            for (Osd.Slice s : get.slices()) {
-                bytes += s.length();
-            }
-            return bytes <= INLINE_SLICE_BYTES;
-        }
-
-        private Message.Response answer(Message.Request request) {
-            try {
-                return read(request);
-            } catch (RuntimeException e) {
-                return failure(e);
-            }
-        }
-
-        private Message.Response read(Message.Request request) {
-            if (request instanceof Message.Get get) {
-                List<Optional<ByteBuffer>> values = new ArrayList<>(get.keys().size());
-                get.keys().forEach(k -> values.add(store.get(k)));
-                return new Message.Values(values);
-            }
-            if (request instanceof Message.GetSlices get) {
-                List<Optional<ByteBuffer>> values = new ArrayList<>(get.slices().size());
-                for (Osd.Slice s : get.slices()) {
-                    values.add(store.getSlice(s.key(), s.offset(), s.length()));
-                }
-                return new Message.Values(values);
-            }
-            if (request instanceof Message.Range range) {
-                boolean[] more = {false};
-                return new Message.Entries(store.range(range.range(), Math.min(range.limit(), Limits.MAX_ITEMS),
-                        range.withValues(), more), more[0]);
-            }
-            if (request instanceof Message.GetDiskUsage) {
-                return new Message.Usage(store.diskUsage());
-            }
-            if (request instanceof Message.GetStatistics) {
-                return new Message.Statistics(store.statistics());
-            }
-            throw new IllegalArgumentException("unsupported request " + request.getClass().getSimpleName());
-        }
-
         /** Hands a response to the writer thread: callers (the committer, the read pool) never wait on the socket. */
         private void respond(long id, Message.Response response) {
             try {
                 writer.execute(() -> send(id, response));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 inFlight.release(); // closed meanwhile
             }
         }

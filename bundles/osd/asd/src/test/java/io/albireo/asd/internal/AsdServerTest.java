@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +55,26 @@ class AsdServerTest {
         assertEquals(new Message.Welcome(FrameCodec.VERSION, store.longId(), "node-1", Limits.DEFAULT_MAX_FRAME),
                 answer[0]);
         return c;
+    }
+
+    @Test
+    void requestsFromThisJvmGetTheAnswersASocketWouldGet() throws Exception {
+        ByteBuffer big = ByteBuffer.wrap(new byte[100_000]).put(5, (byte) 7);
+        assertEquals(new Message.Applied(), server.handle(new Message.Apply(List.of(Assert.absent(Bytes.utf8("k"))),
+                List.of(Update.set(Bytes.utf8("k"), big.asReadOnlyBuffer())))).get(10, TimeUnit.SECONDS));
+        assertEquals(0, big.position(), "the caller's value is read, not moved");
+        Message.Values values = (Message.Values) server.handle(new Message.Get(List.of(Bytes.utf8("k"),
+                Bytes.utf8("no")))).get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(Optional.of(big), Optional.empty()), values.values());
+        Message.Values slice = (Message.Values) server.handle(new Message.GetSlices(List.of(
+                new io.albireo.api.osd.Osd.Slice(Bytes.utf8("k"), 4, 2)))).get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(Optional.of(ByteBuffer.wrap(new byte[] {0, 7}))), slice.values());
+        assertEquals(new Message.AssertFailed(0, Bytes.utf8("k")), server.handle(new Message.Apply(
+                List.of(Assert.absent(Bytes.utf8("k"))), List.of(Update.delete(Bytes.utf8("k"))))).get(10,
+                        TimeUnit.SECONDS));
+        server.close();
+        Message.Response stopped = server.handle(new Message.Get(List.of(Bytes.utf8("k")))).get(10, TimeUnit.SECONDS);
+        assertEquals(Message.Failure.Kind.UNAVAILABLE, ((Message.Failure) stopped).kind());
     }
 
     @Test

@@ -1,11 +1,17 @@
 package io.albireo.osd.asd.internal;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -13,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.albireo.api.osd.Osd;
+import io.albireo.asd.protocol.AsdEndpoint;
 import io.albireo.asd.protocol.Limits;
 
 /**
@@ -56,7 +63,14 @@ public final class AsdDriver {
         @AttributeDefinition(description = "The largest frame accepted from the ASD, in bytes (the smaller of this"
                 + " and the ASD's own limit bounds what is sent)", min = "65536")
         int maxFrame() default Limits.DEFAULT_MAX_FRAME;
+
+        @AttributeDefinition(description = "When the ASD runs in this appliance, send it the requests in process,"
+                + " without a socket (the connection still makes the handshake)")
+        boolean inProcess() default true;
     }
+
+    /** The ASDs of this JVM, by long id (AsdEndpoint). */
+    private final Map<String, AsdEndpoint> endpoints = new ConcurrentHashMap<>();
 
     private final OsdPublisher publisher;
     private final AsdOsd osd;
@@ -90,10 +104,20 @@ public final class AsdDriver {
             };
         };
         this.publisher = new OsdPublisher(registrar, settings);
-        this.osd = new AsdOsd(settings, System::nanoTime, publisher::identityKnown);
+        this.osd = new AsdOsd(settings, System::nanoTime, publisher::identityKnown,
+                config.inProcess() ? endpoints::get : id -> null);
         LOG.info("ASD driver for {}{}: connecting", settings.address(),
                 settings.longId().isEmpty() ? "" : " (ASD " + settings.longId() + ")");
         osd.start();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindEndpoint(AsdEndpoint endpoint) {
+        endpoints.put(endpoint.longId(), endpoint);
+    }
+
+    void unbindEndpoint(AsdEndpoint endpoint) {
+        endpoints.remove(endpoint.longId(), endpoint);
     }
 
     private Osd osd() {

@@ -7,7 +7,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -17,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
@@ -36,6 +39,8 @@ import io.albireo.api.osd.OsdIdentity;
 import io.albireo.api.osd.OsdProtocolException;
 import io.albireo.api.osd.OsdStatistics;
 import io.albireo.api.osd.OsdUnavailableException;
+import io.albireo.asd.protocol.AsdEndpoint;
+import io.albireo.asd.protocol.FrameCodec;
 import io.albireo.asd.protocol.Limits;
 import io.albireo.asd.protocol.Message;
 
@@ -50,7 +55,12 @@ import io.albireo.asd.protocol.Message;
  * answers is adopted and every later connection asks for it, so an ASD swapped in behind the same address is refused
  * by its own check rather than silently served.
  *
- * <p>Futures complete on the connection's reader thread (or the timer thread for timeouts): callers that do heavy work
+ * <p>When the ASD at the address runs in this JVM (its {@link AsdEndpoint} is bound under the long id a handshake
+ * returned), requests go to it in process: no socket, no copies, the same answers. The connections then only prove
+ * the identity and serve if the endpoint goes.
+ *
+ * <p>Futures complete on the connection's reader thread (or the timer thread for timeouts, or a thread of this
+ * driver's for in-process requests): callers that do heavy work
  * in a continuation, or wait on another request there, must move it to an executor of their own with the
  * {@code *Async} variants, or they stall the connection.
  */
@@ -63,6 +73,11 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
     private final Consumer<OsdIdentity> identityListener;
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService io;
+    private final Function<String, AsdEndpoint> endpoints;
+    /** Checks in-process requests against the limits a connection would. */
+    private final FrameCodec limits;
+    /** Completes in-process requests that the ASD answers on its own threads, as a connection's reader would. */
+    private final ExecutorService completions;
     private final AtomicReferenceArray<AsdConnection> slots;
     private final AtomicLong connectAttempts = new AtomicLong();
 
@@ -87,7 +102,18 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
      *        whenever it changes (its node id, if the disk moved)
      */
     AsdOsd(Settings settings, LongSupplier clock, Consumer<OsdIdentity> identityListener) {
+        this(settings, clock, identityListener, id -> null);
+    }
+
+    /**
+     * @param endpoints the ASD of a long id when it runs in this JVM, else null: requests to it then go in process
+     *        once a handshake proved that the ASD at the address is that one
+     */
+    AsdOsd(Settings settings, LongSupplier clock, Consumer<OsdIdentity> identityListener,
+            Function<String, AsdEndpoint> endpoints) {
         this.settings = settings;
+        this.endpoints = endpoints;
+        this.limits = new FrameCodec(new Limits(settings.maxFrame()));
         this.clock = clock;
         this.identityListener = identityListener;
         this.expectedLongId = settings.longId();
@@ -98,6 +124,10 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
         this.timer.setRemoveOnCancelPolicy(true);
         this.io = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 threads(name + "-io"));
+        ThreadPoolExecutor local = new ThreadPoolExecutor(settings.connections(), settings.connections(), 30,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads(name + "-local"));
+        local.allowCoreThreadTimeOut(true);
+        this.completions = local;
     }
 
     /**
@@ -265,8 +295,69 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
             return decoder.decode(response);
         };
         CompletableFuture<T> result = new CompletableFuture<>();
-        submit(operation, apply, request, withFailures, result, slots.length());
+        OsdIdentity known = identity;
+        AsdEndpoint endpoint = known == null || stopped ? null : endpoints.apply(known.longId());
+        if (endpoint != null) {
+            callInProcess(endpoint, operation, apply, request, withFailures, result);
+        } else {
+            submit(operation, apply, request, withFailures, result, slots.length());
+        }
         return result;
+    }
+
+    /**
+     * Hands a request to the ASD in this JVM: checked as for sending, answered without a socket, completed on this
+     * driver's threads (never the ASD's committer), and timed out as a connection's request is.
+     */
+    private <T> void callInProcess(AsdEndpoint endpoint, String operation, boolean apply, Message.Request request,
+            AsdConnection.Decoder<T> decoder, CompletableFuture<T> result) {
+        try {
+            limits.encode(0, request);
+        } catch (IllegalArgumentException e) {
+            result.completeExceptionally(new IllegalArgumentException(describe() + ": " + operation
+                    + " refused before sending: " + e.getMessage(), e));
+            return;
+        }
+        CompletableFuture<Message.Response> answer;
+        try {
+            answer = endpoint.handle(request);
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        if (answer.isDone()) {
+            settle(answer, decoder, result);
+            return;
+        }
+        ScheduledFuture<?> timeout;
+        try {
+            timeout = timer.schedule(() -> result.completeExceptionally(new OsdUnavailableException(describe()
+                    + ": no answer to a " + operation + " in " + settings.requestTimeoutMillis() + " ms"
+                    + (apply ? "; the apply may or may not have happened" : ""))),
+                    settings.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(stoppedException());
+            return;
+        }
+        CompletableFuture<Message.Response> pending = answer;
+        answer.whenComplete((r, e) -> {
+            timeout.cancel(false);
+            try {
+                completions.execute(() -> settle(pending, decoder, result));
+            } catch (RejectedExecutionException stopped) {
+                result.completeExceptionally(stoppedException());
+            }
+        });
+    }
+
+    private static <T> void settle(CompletableFuture<Message.Response> answer, AsdConnection.Decoder<T> decoder,
+            CompletableFuture<T> result) {
+        try {
+            result.complete(decoder.decode(answer.join()));
+        } catch (CompletionException e) {
+            result.completeExceptionally(e.getCause() != null ? e.getCause() : e);
+        } catch (Exception e) {
+            result.completeExceptionally(e);
+        }
     }
 
     /**
@@ -588,6 +679,7 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
         // Interrupting a connect in progress closes its channel: the attempt ends at once.
         io.shutdownNow();
         timer.shutdownNow();
+        completions.shutdown();
         try {
             for (AsdConnection c : open) {
                 if (c != null) {

@@ -54,6 +54,12 @@ abstract class DriverTestSupport {
         return osd;
     }
 
+    /** Closes the driver after the test. */
+    AsdOsd track(AsdOsd osd) {
+        drivers.add(osd);
+        return osd;
+    }
+
     static Bytes key(String text) {
         return Bytes.utf8(text);
     }

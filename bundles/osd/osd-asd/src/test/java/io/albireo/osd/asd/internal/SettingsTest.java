@@ -58,6 +58,11 @@ class SettingsTest {
         public int maxFrame() {
             return maxFrame;
         }
+
+        @Override
+        public boolean inProcess() {
+            return true;
+        }
     }
 
     @Test
