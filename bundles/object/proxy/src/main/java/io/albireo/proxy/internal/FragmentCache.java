@@ -130,11 +130,16 @@ final class FragmentCache {
                 LOG.debug("fragment cache: a spare file could not be reused: {}", e.toString());
             }
         }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        // A spare is overwritten in place and then cut to length, never truncated to 0 first: ext4 flushes a file
+        // truncated to 0 and rewritten when it is closed (auto_da_alloc), which sent every cached fragment to the disk
+        // at once, where a file that goes within the writeback delay is never written at all.
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             ByteBuffer b = fragment.duplicate();
             while (b.hasRemaining()) {
-                ch.write(b);
+                ch.write(b, b.position() - fragment.position());
+            }
+            if (ch.size() > fragment.remaining()) {
+                ch.truncate(fragment.remaining());
             }
             Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
