@@ -21,13 +21,8 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
 
 import io.albireo.api.Bytes;
 import io.albireo.api.IntegrityException;
@@ -63,7 +58,7 @@ class AsdRecoveryTest {
         long blobs = blobFiles();
         assertEquals(200, blobs);
         // Every key into an SST file, then a flipped byte in its first data block: a scan stops there with an error.
-        withRocksDb(db -> db.flush(new FlushOptions().setWaitForFlush(true)));
+        AsdDatabase.with(dir, db -> db.flush(new FlushOptions().setWaitForFlush(true)));
         Path sst;
         try (Stream<Path> files = Files.list(dir.resolve("db"))) {
             sst = files.filter(f -> f.toString().endsWith(".sst")).findFirst().orElseThrow();
@@ -87,7 +82,7 @@ class AsdRecoveryTest {
             put(store, "good", value(5000, 1));
         }
         Path orphan = plantBlob(0x1234);
-        withRocksDb(db -> {
+        AsdDatabase.with(dir, db -> {
             byte[] pointer = StoredValue.blob(7, 5000, 0);
             pointer[3] ^= 1; // its blob id can no longer be trusted
             db.put("bad".getBytes(StandardCharsets.UTF_8), pointer);
@@ -232,7 +227,7 @@ class AsdRecoveryTest {
         }
         Path legacy = plantBlob(0x40);
         Files.write(legacy, value(3000, 5).array());
-        withRocksDb(db -> {
+        AsdDatabase.with(dir, db -> {
             db.put("old-inline".getBytes(StandardCharsets.UTF_8), HexFormat.of().parseHex("00616263"));
             db.put("old-blob".getBytes(StandardCharsets.UTF_8),
                     ByteBuffer.allocate(17).put((byte) 1).putLong(0x40).putLong(3000).array());
@@ -244,27 +239,6 @@ class AsdRecoveryTest {
             assertTrue(Files.exists(legacy), "a version 0 pointer keeps its blob");
             put(store, "old-inline", value(5, 2));
             assertEquals(value(5, 2), store.get(key("old-inline")).orElseThrow(), "and is rewritten as version 1");
-        }
-    }
-
-    private interface WithDb {
-        void run(RocksDB db) throws RocksDBException;
-    }
-
-    /** Opens the ASD's RocksDB directly, as the ASD does, for what a test must do behind its back. */
-    private void withRocksDb(WithDb work) throws RocksDBException {
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (DBOptions options = new DBOptions();
-                ColumnFamilyOptions cf = new ColumnFamilyOptions();
-                RocksDB db = RocksDB.open(options, dir.resolve("db").toString(),
-                        List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cf),
-                                new ColumnFamilyDescriptor("meta".getBytes(StandardCharsets.UTF_8), cf)),
-                        handles)) {
-            try {
-                work.run(db);
-            } finally {
-                handles.forEach(ColumnFamilyHandle::close);
-            }
         }
     }
 

@@ -23,11 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
-import org.rocksdb.RocksDB;
 
 import io.albireo.api.Bytes;
 import io.albireo.api.Update;
@@ -151,7 +146,7 @@ class SegmentsTest {
             }
         }
         deleteKeyBehindTheAsdsBack("k1");
-        withRocksDb(db -> db.put("bad".getBytes(StandardCharsets.UTF_8), new byte[] {0x13, 1, 2, 3}));
+        AsdDatabase.with(dir, db -> db.put("bad".getBytes(StandardCharsets.UTF_8), new byte[] {0x13, 1, 2, 3}));
         long k1At = DirectIo.padded(100_000);
         try (AsdStore store = open()) {
             assertArrayEquals(value(100_000, 1).array(), readFile(segmentFile(0), k1At, 100_000),
@@ -230,28 +225,8 @@ class SegmentsTest {
         return version > 0 || bytes.getInt(4) == 1 + offset / 4; // all zeros is no version
     }
 
-    private interface WithDb {
-        void run(RocksDB db) throws Exception;
-    }
-
-    private void withRocksDb(WithDb work) throws Exception {
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (DBOptions options = new DBOptions();
-                ColumnFamilyOptions cf = new ColumnFamilyOptions();
-                RocksDB db = RocksDB.open(options, dir.resolve("db").toString(),
-                        List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cf),
-                                new ColumnFamilyDescriptor("meta".getBytes(StandardCharsets.UTF_8), cf)),
-                        handles)) {
-            try {
-                work.run(db);
-            } finally {
-                handles.forEach(ColumnFamilyHandle::close);
-            }
-        }
-    }
-
     private void deleteKeyBehindTheAsdsBack(String k) throws Exception {
-        withRocksDb(db -> db.delete(k.getBytes(StandardCharsets.UTF_8)));
+        AsdDatabase.with(dir, db -> db.delete(k.getBytes(StandardCharsets.UTF_8)));
     }
 
     private Path segmentFile(long id) {
