@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -110,8 +112,14 @@ class AsdOsdInProcessTest extends DriverTestSupport {
         await(osd.diskUsage());
         gate = new CompletableFuture<>();
         CompletableFuture<Void> apply = osd.apply(List.of(), List.of(Update.set(key("k"), buffer("v"))));
-        apply.whenComplete((v, e) -> completedOn.set(Thread.currentThread().getName()));
+        CountDownLatch done = new CountDownLatch(1);
+        apply.whenComplete((v, e) -> {
+            completedOn.set(Thread.currentThread().getName());
+            done.countDown();
+        });
         gate.complete(null);
+        // Waited for on a latch, not on the future: a thread in get() may run the future's continuations itself.
+        assertTrue(done.await(PATIENCE_SECONDS, TimeUnit.SECONDS));
         await(apply);
         assertTrue(completedOn.get().contains("-local-"), "completed on " + completedOn.get());
 
