@@ -94,9 +94,10 @@ final class AsdServer implements AutoCloseable {
     }
 
     /**
-     * Serves a request from a caller in this JVM as a connection serves one, on the same threads but without the
-     * socket or the connection's threads (see {@link io.albireo.asd.protocol.AsdEndpoint}). It allocates nothing for a
-     * request beyond its answer: the values are the caller's, so what is in flight is bounded by what callers hold.
+     * Serves a request: applies join the group commit (by way of the write pool when they write values to files),
+     * reads run on the read pool, small slice reads at once. A connection's reader and callers in this JVM (see
+     * {@link io.albireo.asd.protocol.AsdEndpoint}) both come here. It allocates nothing for a request beyond its answer:
+     * the values are the caller's, so what is in flight is bounded by what callers hold.
      */
     CompletableFuture<Message.Response> handle(Message.Request request) {
         try {
@@ -108,6 +109,7 @@ final class AsdServer implements AutoCloseable {
                 if (!store.writesBlobs(apply.updates())) {
                     return applied(apply);
                 }
+                // Writing (and with fsync syncing) the values takes milliseconds: not on the caller's thread.
                 return CompletableFuture.supplyAsync(() -> applied(apply), blobWrites).thenCompose(f -> f);
             }
             if (small(request)) {
@@ -272,22 +274,13 @@ final class AsdServer implements AutoCloseable {
             return true;
         }
 
+        /** Small slice reads are answered here, on the reader; everything else as {@link #handle} does it. */
         private void dispatch(long id, Message.Request request) {
-            if (request instanceof Message.Apply apply) {
-                Runnable join = () -> applied(apply).thenAccept(response -> respond(id, response));
-                if (store.writesBlobs(apply.updates())) {
-                    // Writing (and with fsync syncing) the files takes milliseconds: not on the reader's thread.
-                    blobWrites.execute(join);
-                } else {
-                    join.run();
-                }
-                return;
-            }
             if (small(request)) {
                 send(id, answer(request));
                 return;
             }
-            reads.execute(() -> respond(id, answer(request)));
+            handle(request).thenAccept(response -> respond(id, response));
         }
 
         /** Hands a response to the writer thread: callers (the committer, the read pool) never wait on the socket. */
