@@ -24,6 +24,26 @@ public interface Checksum {
     Digest compute(ByteBuffer data);
 
     /**
+     * Starts a digest over bytes given in pieces, such as an object's chunks as a put reads them.
+     *
+     * @return a new hasher: its digest equals {@link #compute} over the concatenation of what it was given
+     */
+    Hasher hasher();
+
+    /** A digest in progress, for one thread. */
+    interface Hasher {
+        /**
+         * Adds the remaining bytes of {@code data}.
+         *
+         * @param data the next bytes; its position and limit do not change
+         */
+        void update(ByteBuffer data);
+
+        /** @return the digest of everything given; the hasher is not used again */
+        Digest digest();
+    }
+
+    /**
      * Verifies the remaining bytes of {@code data} against {@code expected}.
      *
      * @param data the bytes to check; its position and limit do not change

@@ -6,7 +6,7 @@
  * feature to install when an algorithm is missing.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.albireo.api.codec;
 
 import org.osgi.annotation.bundle.Export;

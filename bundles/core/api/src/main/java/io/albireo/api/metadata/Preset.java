@@ -15,9 +15,16 @@ import java.util.regex.Pattern;
  * @param cipher the cipher's name ("none" for none)
  * @param fragmentChecksum the checksum of every fragment
  * @param erasureCodec the erasure codec's name
+ * @param objectChecksum the checksum of every whole object, which a get verifies and a hasChecksum assert compares;
+ *        null (a preset stored before presets named it) is {@link #OBJECT_CHECKSUM_BEFORE}
  */
 public record Preset(String name, List<Policy> policies, int maxFragmentSize, String compressor, String cipher,
-        String fragmentChecksum, String erasureCodec) {
+        String fragmentChecksum, String erasureCodec, String objectChecksum) {
+    /**
+     * The object checksum of presets stored before presets named one, which they keep: clients asserting on their
+     * objects compute SHA-256.
+     */
+    public static final String OBJECT_CHECKSUM_BEFORE = "sha-256";
     /** The smallest max fragment size. */
     public static final int MIN_FRAGMENT_SIZE = 4096;
     /** The largest max fragment size: a fragment must fit one ASD frame with room to spare. */
@@ -32,6 +39,9 @@ public record Preset(String name, List<Policy> policies, int maxFragmentSize, St
      */
     public Preset {
         Objects.requireNonNull(name, "name");
+        if (objectChecksum == null) {
+            objectChecksum = OBJECT_CHECKSUM_BEFORE;
+        }
         if (!NAME.matcher(name).matches()) {
             throw new InvalidPresetException("preset name '" + name + "': 1 to 64 letters, digits, '.', '_' or '-',"
                     + " starting with a letter or digit");
@@ -49,15 +59,23 @@ public record Preset(String name, List<Policy> policies, int maxFragmentSize, St
                     + maxFragmentSize);
         }
         for (String[] a : new String[][] {{"compressor", compressor}, {"cipher", cipher},
-            {"fragment checksum", fragmentChecksum}, {"erasure codec", erasureCodec}}) {
+            {"fragment checksum", fragmentChecksum}, {"erasure codec", erasureCodec},
+            {"object checksum", objectChecksum}}) {
             if (a[1] == null || a[1].isBlank()) {
                 throw new InvalidPresetException("preset " + name + ": the " + a[0] + " must be named");
             }
         }
     }
 
+    /** A preset with the object checksum of presets stored before presets named one ({@code sha-256}). */
+    public Preset(String name, List<Policy> policies, int maxFragmentSize, String compressor, String cipher,
+            String fragmentChecksum, String erasureCodec) {
+        this(name, policies, maxFragmentSize, compressor, cipher, fragmentChecksum, erasureCodec, null);
+    }
+
     /** @return this preset with other policies and max fragment size (what an update may change) */
     public Preset with(List<Policy> newPolicies, int newMaxFragmentSize) {
-        return new Preset(name, newPolicies, newMaxFragmentSize, compressor, cipher, fragmentChecksum, erasureCodec);
+        return new Preset(name, newPolicies, newMaxFragmentSize, compressor, cipher, fragmentChecksum, erasureCodec,
+                objectChecksum);
     }
 }

@@ -216,7 +216,7 @@ public final class AbmOperation implements MetadataOperation {
     /** Gson builds records through their canonical constructors, so the rules ran; this re-runs them explicitly. */
     private static Preset recheck(Preset p) {
         return new Preset(p.name(), p.policies().stream().map(AbmOperation::recheck).toList(), p.maxFragmentSize(),
-                p.compressor(), p.cipher(), p.fragmentChecksum(), p.erasureCodec());
+                p.compressor(), p.cipher(), p.fragmentChecksum(), p.erasureCodec(), p.objectChecksum());
     }
 
     private static Policy recheck(Policy p) {

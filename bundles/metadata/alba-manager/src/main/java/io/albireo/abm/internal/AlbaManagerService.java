@@ -286,7 +286,8 @@ public final class AlbaManagerService implements AlbaManager {
                 + preset.name() + ": cannot check its algorithms, no codec registry runs"
                 + " (feature:install albireo-codecs)"));
         for (String[] a : new String[][] {{"compressor", preset.compressor()}, {"cipher", preset.cipher()},
-            {"checksum", preset.fragmentChecksum()}, {"erasure-codec", preset.erasureCodec()}}) {
+            {"checksum", preset.fragmentChecksum()}, {"erasure-codec", preset.erasureCodec()},
+            {"checksum", preset.objectChecksum()}}) {
             if (!known.contains(a[0] + ":" + a[1])) {
                 throw new InvalidPresetException("preset " + preset.name() + ": unknown " + a[0] + " '" + a[1]
                         + "' (codec:list shows the algorithms this appliance has)");

@@ -38,7 +38,7 @@ import io.albireo.metadata.rocksdb.internal.RocksMetadataStore;
 /** The ABM on the real embedded store, claiming real ASD stores. */
 class AlbaManagerServiceTest {
     private static final Set<String> ALGORITHMS = Set.of("compressor:none", "compressor:lz4", "cipher:none",
-            "cipher:aes-256-gcm", "checksum:xxh64", "checksum:crc32c", "erasure-codec:rs");
+            "cipher:aes-256-gcm", "checksum:xxh64", "checksum:crc32c", "checksum:sha-256", "erasure-codec:rs");
 
     @TempDir
     Path dir;
@@ -110,12 +110,35 @@ class AlbaManagerServiceTest {
         assertEquals("preset p: unknown erasure-codec 'xor' (codec:list shows the algorithms this appliance has)",
                 assertThrows(InvalidPresetException.class, () -> abm.createPreset(new Preset("p",
                         List.of(new Policy(4, 2, 5, 1)), 4096, "lz4", "none", "xxh64", "xor"))).getMessage());
+        assertEquals("preset p: unknown checksum 'md5' (codec:list shows the algorithms this appliance has)",
+                assertThrows(InvalidPresetException.class, () -> abm.createPreset(new Preset("p",
+                        List.of(new Policy(4, 2, 5, 1)), 4096, "lz4", "none", "xxh64", "rs", "md5"))).getMessage());
         assertEquals(List.of(), abm.presets());
         abm.createPreset(preset("p", new Policy(4, 2, 5, 1)));
         InvalidPresetException update = assertThrows(InvalidPresetException.class,
                 () -> abm.updatePreset("p", List.of(new Policy(1, 0, 1, 1)), 1024));
         assertTrue(update.getMessage().contains("at least 4 KiB"), update.getMessage());
         assertEquals(preset("p", new Policy(4, 2, 5, 1)), abm.preset("p").orElseThrow(), "unchanged");
+    }
+
+    /** A preset stored before presets named an object checksum keeps the one its objects had: SHA-256. */
+    @Test
+    void aPresetStoredBeforeObjectChecksumsKeepsSha256() {
+        RocksMetadataStore store = store("meta");
+        AlbaManagerService abm = abm(store);
+        // As the ABM stored it then: the record's JSON without objectChecksum.
+        String old = "{\"name\":\"old\",\"policies\":[{\"k\":4,\"m\":2,\"c\":5,\"x\":1}],"
+                + "\"maxFragmentSize\":4194304,\"compressor\":\"lz4\",\"cipher\":\"aes-256-gcm\","
+                + "\"fragmentChecksum\":\"xxh64\",\"erasureCodec\":\"rs\"}";
+        store.apply(List.of(), List.of(io.albireo.api.Update.set(AbmOperation.PRESETS.concat(Bytes.utf8("old")),
+                Bytes.utf8(old))));
+        assertEquals("sha-256", abm.preset("old").orElseThrow().objectChecksum());
+        abm.updatePreset("old", List.of(new Policy(2, 1, 2, 1)), 1 << 20);
+        assertEquals(preset("old", new Policy(2, 1, 2, 1)).with(List.of(new Policy(2, 1, 2, 1)), 1 << 20),
+                abm.preset("old").orElseThrow(), "an update keeps it");
+        abm.createPreset(new Preset("new", List.of(new Policy(4, 2, 5, 1)), 4096, "lz4", "none", "xxh64", "rs",
+                "crc32c"));
+        assertEquals("crc32c", abm.preset("new").orElseThrow().objectChecksum());
     }
 
     @Test

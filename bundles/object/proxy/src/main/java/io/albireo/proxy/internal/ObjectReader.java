@@ -1,7 +1,6 @@
 package io.albireo.proxy.internal;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -251,12 +250,8 @@ final class ObjectReader {
             out.put(data);
         }
         out.flip();
-        if (m.checksum().algorithm().equals(ObjectWriter.OBJECT_CHECKSUM)) {
-            MessageDigest sha = ObjectWriter.sha256();
-            sha.update(out.duplicate());
-            if (!Digest.of(ObjectWriter.OBJECT_CHECKSUM, sha.digest()).equals(m.checksum())) {
-                throw new IntegrityException("object " + m.name() + " does not match its checksum " + m.checksum());
-            }
+        if (!pipelines.objectChecksum(m.checksum().algorithm()).compute(out).equals(m.checksum())) {
+            throw new IntegrityException("object " + m.name() + " does not match its checksum " + m.checksum());
         }
         ctx.queueRepairs();
         return out;

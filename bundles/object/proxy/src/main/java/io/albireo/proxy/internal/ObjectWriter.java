@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +23,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import io.albireo.api.Bytes;
 import io.albireo.api.StorageException;
 import io.albireo.api.Update;
-import io.albireo.api.codec.Digest;
+import io.albireo.api.codec.Checksum;
 import io.albireo.api.metadata.AlbaManager;
 import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.Namespace;
@@ -46,8 +44,6 @@ import io.albireo.object.layout.Pipeline;
  * does not.
  */
 final class ObjectWriter {
-    /** The object checksum: collision resistant (hasChecksum asserts compare objects by it), and streamable. */
-    static final String OBJECT_CHECKSUM = "sha-256";
     /** The largest chunk: one buffer must hold it, whatever k times the max fragment size comes to. */
     static final int MAX_CHUNK = 1 << 30;
     private static final int PENDING = 0;
@@ -251,7 +247,9 @@ final class ObjectWriter {
         Pipeline pipeline = pipelines.forWrite(preset, policy, settings.blockSize());
         String objectId = newObjectId();
         int chunkSize = (int) Math.min((long) policy.k() * preset.maxFragmentSize(), MAX_CHUNK);
-        MessageDigest sha = sha256();
+        // The preset's object checksum, over the chunks as the source gives them (a get verifies it, a hasChecksum
+        // assert compares it).
+        Checksum.Hasher objectSum = pipelines.objectChecksum(preset.objectChecksum()).hasher();
         Semaphore inFlight = new Semaphore(Math.max(1, settings.chunksInFlight()));
         List<ChunkWrite> chunks = new ArrayList<>();
         List<CompletableFuture<Void>> done = new ArrayList<>();
@@ -265,7 +263,7 @@ final class ObjectWriter {
                     inFlight.release();
                     break;
                 }
-                sha.update(data.duplicate());
+                objectSum.update(data);
                 size += data.remaining();
                 ChunkWrite cw = new ChunkWrite(chunks.size(), targets, policy);
                 cw.length = data.remaining();
@@ -303,7 +301,7 @@ final class ObjectWriter {
                 .completeOnTimeout(null, settings.slowFragmentGraceMillis(), TimeUnit.MILLISECONDS).join();
         List<Manifest.Chunk> manifestChunks = new ArrayList<>();
         chunks.forEach(cw -> manifestChunks.add(cw.snapshot()));
-        Manifest manifest = new Manifest(name, objectId, 0, size, Digest.of(OBJECT_CHECKSUM, sha.digest()), policy,
+        Manifest manifest = new Manifest(name, objectId, 0, size, objectSum.digest(), policy,
                 preset.compressor(), preset.cipher(), Pipelines.keyId(pipeline), preset.fragmentChecksum(),
                 preset.erasureCodec(), settings.blockSize(), manifestChunks);
         return new Prepared(ns, manifest, chunks);
@@ -388,14 +386,6 @@ final class ObjectWriter {
             });
         } catch (RuntimeException e) {
             work.garbage(osd, keys);
-        }
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
         }
     }
 }

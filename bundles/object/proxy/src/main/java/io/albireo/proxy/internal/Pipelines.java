@@ -1,5 +1,6 @@
 package io.albireo.proxy.internal;
 
+import io.albireo.api.codec.Checksum;
 import io.albireo.api.codec.Cipher;
 import io.albireo.api.codec.CipherKey;
 import io.albireo.api.codec.CodecRegistry;
@@ -46,6 +47,11 @@ final class Pipelines {
         CipherKey key = NONE.equals(m.cipher()) ? null : keys.forRead(m.keyId());
         return pipeline(m.compressor(), cipher, key, m.erasureCodec(), m.policy(), m.fragmentChecksum(),
                 m.blockSize());
+    }
+
+    /** @return the object checksum named by a preset or a manifest's digest */
+    Checksum objectChecksum(String name) {
+        return codecs.checksum(name);
     }
 
     /** @return the id of the key a put's pipeline encrypts with, for its manifest; "" without a cipher */

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.albireo.api.codec.Checksum;
 import io.albireo.api.codec.Digest;
 import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.Policy;
@@ -42,6 +42,7 @@ class EveryCodecTest {
 
     @TempDir
     static Path dir;
+    private static final DirectCodecs CODECS = new DirectCodecs();
     private static Backend plain;
     private static Backend isal;
     private static int presets;
@@ -86,11 +87,17 @@ class EveryCodecTest {
         return all.stream();
     }
 
+    /** The object checksum that goes with a fragment checksum here: another one, so every pair is tried. */
+    private static String objectChecksum(String fragmentChecksum) {
+        List<String> all = DirectCodecs.CHECKSUMS;
+        return all.get((all.indexOf(fragmentChecksum) + 1) % all.size());
+    }
+
     private static synchronized String namespace(Backend b, String compressor, String cipher, String checksum,
             int fragment) {
         String name = "p" + presets++;
         b.abm.createPreset(new Preset(name, List.of(new Policy(K, 2, 5, 6)), fragment, compressor, cipher, checksum,
-                "rs"));
+                "rs", objectChecksum(checksum)));
         b.proxy.createNamespace(name, name);
         return name;
     }
@@ -113,6 +120,7 @@ class EveryCodecTest {
             assertEquals(compressor, m.compressor());
             assertEquals(cipher, m.cipher());
             assertEquals(checksum, m.fragmentChecksum());
+            assertEquals(CODECS.checksum(objectChecksum(checksum)).compute(ByteBuffer.wrap(data)), m.checksum());
             for (int i = 0; i < 10 && size > 0; i++) {
                 int length = r.nextInt(Math.min(size, 20_000)) + 1;
                 int offset = r.nextInt(size - length + 1);
@@ -131,7 +139,7 @@ class EveryCodecTest {
         String ns = namespace(b, compressor, cipher, checksum, 4 << 20);
         ObjectInfo info = b.proxy.put(ns, "big", Mixed.stream(BIG), Overwrite.NONE);
         assertEquals(BIG, info.size());
-        assertEquals(Digest.of("sha-256", sha(Mixed.stream(BIG))), info.checksum());
+        assertEquals(digest(objectChecksum(checksum), Mixed.stream(BIG)), info.checksum());
         assertEquals(13, b.proxy.manifest(ns, "big").orElseThrow().chunks().size());
         ByteBuffer whole = b.proxy.get(ns, "big").orElseThrow();
         assertEquals(BIG, whole.remaining());
@@ -161,13 +169,14 @@ class EveryCodecTest {
         assertEquals(Optional.empty(), b.proxy.get(ns, "big"));
     }
 
-    private static byte[] sha(InputStream in) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    /** The digest of a stream in pieces of 64 KiB, where the put's hasher saw chunks of 16 MiB. */
+    private static Digest digest(String algorithm, InputStream in) throws Exception {
+        Checksum.Hasher h = CODECS.checksum(algorithm).hasher();
         byte[] buf = new byte[1 << 16];
         for (int n; (n = in.read(buf)) > 0;) {
-            sha.update(buf, 0, n);
+            h.update(ByteBuffer.wrap(buf, 0, n));
         }
-        return sha.digest();
+        return h.digest();
     }
 
     private static byte[] array(ByteBuffer b) {

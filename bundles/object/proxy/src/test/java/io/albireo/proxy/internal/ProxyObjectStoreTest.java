@@ -503,6 +503,10 @@ class ProxyObjectStoreTest {
         byte[] data = bytes(10_000);
         proxy.put("plain", "o", ByteBuffer.wrap(data), Overwrite.NONE);
         assertArrayEquals(data, array(proxy.get("plain", "o").orElseThrow()));
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(data);
+        assertEquals(Digest.ofLong("crc32c", crc.getValue(), 4), proxy.manifest("plain", "o").orElseThrow().checksum(),
+                "the default preset's object checksum is CRC-32C, as in ALBA");
         assertEquals(6, backend.abm.osds().size(), "every local OSD was claimed");
         // The preset's key is in the backend, wrapped; the proxy's own files hold only the KEK.
         assertEquals(List.of("preset-default"), backend.abm.keys().stream().map(k -> k.id()).toList());
@@ -510,6 +514,31 @@ class ProxyObjectStoreTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(kek)));
         assertFalse(Files.exists(dir.resolve("etc/io.albireo.proxy.keys")), "no local key file is written");
         assertTrue(proxy.statistics().get("puts") >= 1);
+    }
+
+    /** Fragments that verify and decode to the wrong object (a bug, a stale key) are caught by the object checksum. */
+    @Test
+    void aGetRefusesAnObjectThatDoesNotMatchItsObjectChecksum() {
+        ProxyObjectStore proxy = open(0);
+        // Unencrypted, so that a second proxy needs no KEK.
+        backend.abm.createPreset(new Preset("clear", List.of(new Policy(4, 2, 5, 6)), FRAGMENT, "none", "none",
+                "xxh64", "rs", "crc32c"));
+        proxy.createNamespace("clear", "clear");
+        proxy.put("clear", "o", ByteBuffer.wrap(bytes(50_000)), Overwrite.NONE);
+        Manifest m = proxy.manifest("clear", "o").orElseThrow();
+        assertEquals("crc32c", m.checksum().algorithm());
+        byte[] other = m.checksum().toByteArray();
+        other[0] ^= 1;
+        Manifest wrong = new Manifest(m.name(), m.objectId(), 0, m.size(), Digest.of(m.checksum().algorithm(), other),
+                m.policy(), m.compressor(), m.cipher(), m.keyId(), m.fragmentChecksum(), m.erasureCodec(),
+                m.blockSize(), m.chunks());
+        backend.nsm.apply("clear", List.of(new io.albireo.api.metadata.NamespaceManager.Put(wrong,
+                Overwrite.previous(m.objectId()))));
+        ProxyObjectStore fresh = proxyOver(backend.nsm); // no cached manifest
+        IntegrityException e = assertThrows(IntegrityException.class, () -> fresh.get("clear", "o"));
+        assertTrue(e.getMessage().contains("does not match its checksum"), e.getMessage());
+        assertEquals(50_000, fresh.read(List.of(new ObjectRange("clear", "o", 0, 50_000))).get(0).remaining(),
+                "a range read checks the fragments, not the whole object");
     }
 
     private static void sleep(long millis) {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
+import io.albireo.api.codec.Checksum;
+
 import org.junit.jupiter.api.Test;
 
 import io.albireo.api.IntegrityException;
@@ -21,6 +23,18 @@ class Crc32cChecksumTest {
         // The CRC-32C check value from RFC 3720 (iSCSI) and the CRC catalogue: crc32c("123456789") = e3069283.
         Digest digest = crc.compute(ByteBuffer.wrap("123456789".getBytes(StandardCharsets.US_ASCII)));
         assertEquals("crc32c:e3069283", digest.toString());
+    }
+
+    @Test
+    void aHasherFedInPiecesGivesTheCheckValue() {
+        // "123" on the heap, "4567" direct, "89" read-only: the pieces of one object as chunks of any kind.
+        Checksum.Hasher h = crc.hasher();
+        ByteBuffer heap = ByteBuffer.wrap("x123".getBytes(StandardCharsets.US_ASCII)).position(1);
+        h.update(heap);
+        h.update(ByteBuffer.allocateDirect(4).put("4567".getBytes(StandardCharsets.US_ASCII)).flip());
+        h.update(ByteBuffer.wrap("89".getBytes(StandardCharsets.US_ASCII)).asReadOnlyBuffer());
+        assertEquals(1, heap.position());
+        assertEquals("crc32c:e3069283", h.digest().toString());
     }
 
     @Test

@@ -25,13 +25,7 @@ public final class Sha256Checksum implements Checksum {
 
     // A MessageDigest holds state, so one per thread; getInstance costs a provider lookup on every call. The values
     // are JDK classes only, so a pooled thread that outlives this bundle keeps none of its classes alive.
-    private final ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK lacks SHA-256, which every JDK must have", e);
-        }
-    });
+    private final ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(Sha256Checksum::newDigest);
 
     @Override
     public String name() {
@@ -49,5 +43,29 @@ public final class Sha256Checksum implements Checksum {
         sha.reset(); // in case an earlier call on this thread failed half-way
         sha.update(data.duplicate());
         return Digest.of(NAME, sha.digest());
+    }
+
+    @Override
+    public Hasher hasher() {
+        MessageDigest sha = newDigest(); // its own: the caller may interleave it with compute() on the same thread
+        return new Hasher() {
+            @Override
+            public void update(ByteBuffer data) {
+                sha.update(data.duplicate());
+            }
+
+            @Override
+            public Digest digest() {
+                return Digest.of(NAME, sha.digest());
+            }
+        };
+    }
+
+    private static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-256, which every JDK must have", e);
+        }
     }
 }

@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import io.albireo.api.codec.Checksum;
+
 import org.junit.jupiter.api.Test;
 
 import io.albireo.api.IntegrityException;
@@ -40,6 +42,21 @@ class Sha256ChecksumTest {
                 sha.compute(ByteBuffer.allocateDirect(million.length).put(million).flip()).hex());
         assertEquals("sha-256", sha.compute(ByteBuffer.allocate(0)).algorithm());
         assertEquals(32, sha.length());
+    }
+
+    @Test
+    void aHasherFedInPiecesGivesThePublishedVector() {
+        // The million 'a' in pieces of 333,333 bytes, heap, direct and read-only in turn, with compute() calls on the
+        // same thread in between (the hasher has its own state).
+        byte[] piece = new byte[333_333];
+        Arrays.fill(piece, (byte) 'a');
+        Checksum.Hasher h = sha.hasher();
+        h.update(ByteBuffer.wrap(piece));
+        assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", hex("abc"));
+        h.update(ByteBuffer.allocateDirect(piece.length).put(piece).flip());
+        h.update(ByteBuffer.wrap(piece).asReadOnlyBuffer());
+        h.update(ByteBuffer.wrap(new byte[] {'a'}));
+        assertEquals("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", h.digest().hex());
     }
 
     @Test

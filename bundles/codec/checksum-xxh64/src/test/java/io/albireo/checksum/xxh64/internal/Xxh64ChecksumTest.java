@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
+import io.albireo.api.codec.Checksum;
+
 import org.junit.jupiter.api.Test;
 
 import io.albireo.api.IntegrityException;
@@ -53,6 +55,23 @@ class Xxh64ChecksumTest {
         Digest expected = Digest.of("xxh64", java.util.HexFormat.of().parseHex("b61297f91bad8d11")); // xxhsum -H1
         assertEquals(expected, xxh.compute(ByteBuffer.allocateDirect(data.length).put(data).flip()));
         assertEquals(expected, xxh.compute(ByteBuffer.wrap(data)));
+    }
+
+    @Test
+    void aHasherFedInPiecesGivesTheReference() {
+        // The long buffer above in pieces: heap (with an offset), direct larger than the hasher's copy array, and
+        // read-only, so every path through update() is taken.
+        byte[] data = new byte[1024 * 1024 + 3];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 7 % 251);
+        }
+        Checksum.Hasher h = xxh.hasher();
+        h.update(ByteBuffer.wrap(data, 0, 1000).slice());
+        ByteBuffer direct = ByteBuffer.allocateDirect(200_000).put(data, 1000, 200_000).flip();
+        h.update(direct);
+        assertEquals(0, direct.position());
+        h.update(ByteBuffer.wrap(data, 201_000, data.length - 201_000).slice().asReadOnlyBuffer());
+        assertEquals("b61297f91bad8d11", h.digest().hex()); // xxhsum -H1
     }
 
     @Test

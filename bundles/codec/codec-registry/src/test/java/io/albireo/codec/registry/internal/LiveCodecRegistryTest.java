@@ -137,6 +137,11 @@ class LiveCodecRegistryTest {
             public Digest compute(ByteBuffer data) {
                 return Digest.of(name, new byte[] {(byte) data.remaining()});
             }
+
+            @Override
+            public Hasher hasher() {
+                throw new UnsupportedOperationException("the registry never hashes");
+            }
         };
     }
 

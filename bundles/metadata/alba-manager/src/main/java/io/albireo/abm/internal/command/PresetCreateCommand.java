@@ -38,6 +38,10 @@ public class PresetCreateCommand extends AbmAction {
     @Option(name = "--checksum", description = "The fragments' checksum (default xxh64)")
     String checksum = "xxh64";
 
+    @Option(name = "--object-checksum", description = "The checksum of whole objects, which gets verify and"
+            + " hasChecksum asserts compare (default crc32c, as in ALBA; sha-256 where asserts must resist collisions)")
+    String objectChecksum = "crc32c";
+
     @Option(name = "--erasure-codec", description = "The erasure codec (default rs)")
     String erasureCodec = "rs";
 
@@ -45,7 +49,8 @@ public class PresetCreateCommand extends AbmAction {
     void run() {
         List<Policy> parsed = (policies == null || policies.isEmpty() ? List.of("4,2,5,1") : policies).stream()
                 .map(Policy::parse).toList();
-        Preset preset = new Preset(name, parsed, maxFragmentSize, compressor, cipher, checksum, erasureCodec);
+        Preset preset = new Preset(name, parsed, maxFragmentSize, compressor, cipher, checksum, erasureCodec,
+                objectChecksum);
         abm.createPreset(preset);
         if (json) {
             printJson(preset);

@@ -29,9 +29,11 @@ public class PresetListCommand extends AbmAction {
         table.column("cipher");
         table.column("checksum");
         table.column("erasure");
+        table.column("object checksum");
         for (Preset p : presets) {
             table.addRow().addContent(p.name() + (p.name().equals(standard) ? " *" : ""), Presets.policies(p),
-                    p.maxFragmentSize(), p.compressor(), p.cipher(), p.fragmentChecksum(), p.erasureCodec());
+                    p.maxFragmentSize(), p.compressor(), p.cipher(), p.fragmentChecksum(), p.erasureCodec(),
+                    p.objectChecksum());
         }
         table.print(System.out);
     }

@@ -28,6 +28,7 @@ public class PresetShowCommand extends AbmAction {
         System.out.println("  max fragment size: " + p.maxFragmentSize() + " bytes");
         System.out.println("  compressor: " + p.compressor() + ", cipher: " + p.cipher() + ", fragment checksum: "
                 + p.fragmentChecksum() + ", erasure codec: " + p.erasureCodec());
+        System.out.println("  object checksum: " + p.objectChecksum());
         System.out.println("  used by: " + String.join(", ", abm.namespaces().stream()
                 .filter(n -> n.preset().equals(name)).map(n -> n.name()).toList()));
     }

@@ -15,6 +15,7 @@ final class Presets {
 
     static String describe(Preset p) {
         return "policies " + policies(p) + ", max fragment " + p.maxFragmentSize() + " bytes, " + p.compressor()
-                + ", " + p.cipher() + ", " + p.fragmentChecksum() + ", " + p.erasureCodec();
+                + ", " + p.cipher() + ", " + p.fragmentChecksum() + ", " + p.erasureCodec() + ", objects "
+                + p.objectChecksum();
     }
 }
