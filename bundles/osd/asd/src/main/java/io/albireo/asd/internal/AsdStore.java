@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -142,6 +143,9 @@ public final class AsdStore implements AutoCloseable {
     private final BlobSync sync;
     private final String longId;
     private final long capacity;
+    // Found once: Files.getFileStore parses /proc/self/mountinfo at every call (1.3% of the CPU of 4 MiB puts when
+    // every commit asked); its space queries are a statvfs each.
+    private final FileStore fileStore;
     private final AtomicLong nextBlob = new AtomicLong();
     private final BlockingQueue<Pending> queue;
     private final Thread committer;
@@ -186,7 +190,8 @@ public final class AsdStore implements AutoCloseable {
             opened = BlobSync.of(settings.sync(), root);
             sync = opened;
             longId = identity();
-            capacity = settings.capacity() > 0 ? settings.capacity() : Files.getFileStore(root).getTotalSpace();
+            fileStore = Files.getFileStore(root);
+            capacity = settings.capacity() > 0 ? settings.capacity() : fileStore.getTotalSpace();
             long sealed = sealedThrough();
             OrphanSweep.Result swept = new OrphanSweep(db, data, blobs, longId, sweepWindow, sealed).run();
             nextBlob.set(swept.nextBlob());
@@ -701,7 +706,7 @@ public final class AsdStore implements AutoCloseable {
 
     private boolean roomOnDisk(long delta) {
         try {
-            return Files.getFileStore(root).getUsableSpace() - delta > capacity * (1 - FULL);
+            return fileStore.getUsableSpace() - delta > capacity * (1 - FULL);
         } catch (IOException e) {
             return false;
         }
