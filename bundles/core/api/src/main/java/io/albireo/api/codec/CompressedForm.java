@@ -206,6 +206,33 @@ public final class CompressedForm {
         }
     }
 
+    /** @return the length of the raw stored form of {@code length} original bytes: its header and the bytes */
+    public static int rawLength(int length) {
+        return headerLength(length) + length;
+    }
+
+    /**
+     * Writes the raw stored form of the remaining bytes of {@code input} at {@code out}'s position, the form
+     * {@link #compress} makes when the encoder declines, without a buffer of its own.
+     *
+     * @param out where the form goes; its position moves past it
+     * @param input the original bytes; does not move
+     * @throws IllegalArgumentException if the input is longer than {@link #MAX_ORIGINAL_LENGTH}
+     * @throws java.nio.BufferOverflowException if {@code out} has less than {@link #rawLength} bytes left
+     */
+    public static void putRaw(ByteBuffer out, ByteBuffer input) {
+        int length = input.remaining();
+        if (length > MAX_ORIGINAL_LENGTH) {
+            throw new IllegalArgumentException("cannot store " + length + " bytes at once: a stored form holds at"
+                    + " most " + MAX_ORIGINAL_LENGTH);
+        }
+        if (out.remaining() < rawLength(length)) {
+            throw new java.nio.BufferOverflowException();
+        }
+        writeHeader(out, RAW, length);
+        out.put(input.duplicate());
+    }
+
     /** @return the header length for an original of {@code length} bytes */
     public static int headerLength(int length) {
         int bytes = 2;

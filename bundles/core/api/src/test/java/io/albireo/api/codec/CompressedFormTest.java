@@ -259,4 +259,26 @@ class CompressedFormTest {
         assertTrue(e.getMessage().startsWith("toy: "), e.getMessage());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
+
+    /** putRaw writes, in place, exactly what compress makes of a block its encoder declines; golden header bytes. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 127, 128, 4096, 70_000})
+    void putRawWritesWhatCompressMakesWhenTheEncoderDeclines(int length) {
+        byte[] data = new byte[length];
+        new java.util.Random(length).nextBytes(data);
+        ByteBuffer expected = CompressedForm.compress(ByteBuffer.wrap(data), (in, out) -> -1);
+        ByteBuffer out = ByteBuffer.allocate(CompressedForm.rawLength(length) + 3);
+        out.position(3);
+        ByteBuffer input = ByteBuffer.wrap(data);
+        CompressedForm.putRaw(out, input);
+        assertEquals(0, input.position());
+        assertEquals(out.capacity(), out.position());
+        assertEquals(expected, out.flip().position(3).slice());
+        if (length == 4096) {
+            assertEquals("108020", java.util.HexFormat.of().formatHex(expected.array(), 0, 3)); // raw, varint 4096
+        }
+        assertThrows(java.nio.BufferOverflowException.class,
+                () -> CompressedForm.putRaw(ByteBuffer.allocate(CompressedForm.rawLength(length) - 1),
+                        ByteBuffer.wrap(data)));
+    }
 }

@@ -26,9 +26,6 @@ public final class ChunkLayout {
      */
     static final int EARLY_ABORT_RUN = 8;
     static final int EARLY_ABORT_SKIP = 56;
-    /** Declines every block: {@link CompressedForm#compress} then stores it raw. */
-    private static final CompressedForm.Encoder RAW = (in, out) -> -1;
-
 
     private ChunkLayout() {
     }
@@ -42,54 +39,72 @@ public final class ChunkLayout {
         int length = chunk.remaining();
         int blocks = StoredForm.blockCount(length, p.blockSize());
         int indexLength = StoredForm.indexLength(blocks);
+        // A block stored raw has no form of its own (null): its frame is written from the chunk straight into the
+        // stored form, as are all frames when the cipher seals in place. A put then copies each byte once.
         ByteBuffer[] forms = new ByteBuffer[blocks];
         int[] crcs = new int[blocks];
+        int[] frameOffsets = new int[blocks + 1];
         long framesLength = 0;
         int incompressible = 0;
         int skip = 0;
         for (int i = 0; i < blocks; i++) {
-            ByteBuffer block = chunk.duplicate();
-            block.position(chunk.position() + i * p.blockSize());
-            block.limit(Math.min(chunk.limit(), block.position() + p.blockSize()));
+            ByteBuffer block = block(chunk, i, p.blockSize());
             crcs[i] = StoredForm.crc(i, block);
             if (skip > 0) {
                 skip--;
-                forms[i] = CompressedForm.compress(block, RAW);
             } else {
-                forms[i] = p.compressor().compress(block, p.compressionLevel());
-                incompressible = CompressedForm.header(p.compressor().name(), forms[i]).compressed() ? 0
-                        : incompressible + 1;
-                if (incompressible == EARLY_ABORT_RUN) {
+                ByteBuffer form = p.compressor().compress(block, p.compressionLevel());
+                if (CompressedForm.header(p.compressor().name(), form).compressed()) {
+                    forms[i] = form;
+                    incompressible = 0;
+                } else if (++incompressible == EARLY_ABORT_RUN) {
                     incompressible = 0;
                     skip = EARLY_ABORT_SKIP;
                 }
             }
-            framesLength += StoredForm.CRC_LENGTH + forms[i].remaining();
+            int formLength = forms[i] != null ? forms[i].remaining() : CompressedForm.rawLength(block.remaining());
+            frameOffsets[i] = (int) Math.min(framesLength, Integer.MAX_VALUE);
+            framesLength += StoredForm.CRC_LENGTH + formLength;
         }
-        if (framesLength > 0xffff_ffffL) {
+        long sealedLength = p.cipher().layout(StoredForm.SEAL_BLOCK).sealedLength(framesLength);
+        if (framesLength > 0xffff_ffffL || indexLength + sealedLength > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("a chunk of " + length + " bytes makes " + framesLength
-                    + " bytes of frames; offsets are 32-bit");
+                    + " bytes of frames; offsets are 32-bit and a stored form must fit a buffer");
         }
-        ByteBuffer index = ByteBuffer.allocate(indexLength);
-        index.put((byte) StoredForm.VERSION).putInt(p.blockSize()).putInt(blocks);
-        ByteBuffer frames = ByteBuffer.allocate((int) framesLength);
-        for (int i = 0; i < blocks; i++) {
-            index.putInt(frames.position());
-            frames.putInt(crcs[i]).put(forms[i]);
-        }
-        index.putInt(frames.position()).flip();
-        frames.flip();
-        ByteBuffer sealed = p.cipher().encrypt(p.key(), frames, StoredForm.SEAL_BLOCK);
-
+        frameOffsets[blocks] = (int) framesLength;
         int k = p.erasure().k();
         int m = p.erasure().m();
-        long storedLength = (long) indexLength + sealed.remaining();
+        long storedLength = indexLength + sealedLength;
         long fragmentLength = Math.max(1, (storedLength + k - 1) / k);
         if (fragmentLength * k > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("a stored form of " + storedLength + " bytes does not fit a buffer");
         }
         ByteBuffer stored = ByteBuffer.allocate((int) fragmentLength * k);
-        stored.put(index).put(sealed.duplicate()).clear();
+        stored.put((byte) StoredForm.VERSION).putInt(p.blockSize()).putInt(blocks);
+        for (int offset : frameOffsets) {
+            stored.putInt(offset);
+        }
+        // The frames go where the sealed form will be: a cipher that seals in place ("none") returns them as they
+        // are, and any other's output is copied over them.
+        ByteBuffer frames = stored.slice(indexLength, (int) framesLength);
+        for (int i = 0; i < blocks; i++) {
+            frames.putInt(crcs[i]);
+            if (forms[i] != null) {
+                frames.put(forms[i]);
+            } else {
+                CompressedForm.putRaw(frames, block(chunk, i, p.blockSize()));
+            }
+        }
+        frames.flip();
+        ByteBuffer sealed = p.cipher().encrypt(p.key(), frames, StoredForm.SEAL_BLOCK);
+        if (sealed.remaining() != sealedLength) {
+            throw new IllegalStateException(p.cipher().name() + " sealed " + framesLength + " bytes into "
+                    + sealed.remaining() + ", its layout says " + sealedLength);
+        }
+        if (!sameBytes(sealed, stored, indexLength)) {
+            stored.put(indexLength, sealed, sealed.position(), sealed.remaining());
+        }
+        stored.clear();
         ByteBuffer[] data = slices(stored, k, (int) fragmentLength);
         ByteBuffer[] parity = new ByteBuffer[m];
         for (int r = 0; r < m; r++) {
@@ -104,6 +119,18 @@ public final class ChunkLayout {
             checksums.add(Bytes.of(p.fragmentChecksum().compute(f).toByteArray()));
         }
         return new EncodedChunk(length, storedLength, (int) fragmentLength, fragments, checksums);
+    }
+
+    /** @return block {@code i} of a chunk, as a view */
+    private static ByteBuffer block(ByteBuffer chunk, int i, int blockSize) {
+        int from = chunk.position() + i * blockSize;
+        return chunk.duplicate().position(from).limit(Math.min(chunk.limit(), from + blockSize));
+    }
+
+    /** @return whether {@code b} is the bytes of {@code buffer} from {@code offset} on, not a copy of them */
+    private static boolean sameBytes(ByteBuffer b, ByteBuffer buffer, int offset) {
+        return b.hasArray() && buffer.hasArray() && b.array() == buffer.array()
+                && b.arrayOffset() + b.position() == buffer.arrayOffset() + offset;
     }
 
     /**

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import io.albireo.api.Bytes;
 import io.albireo.api.IntegrityException;
 import io.albireo.api.StorageException;
+import io.albireo.api.codec.Compressor;
 import io.albireo.api.metadata.Manifest;
 
 class ChunkLayoutTest {
@@ -242,5 +243,69 @@ class ChunkLayoutTest {
             assertArrayEquals(java.util.Arrays.copyOfRange(bytes, at, at + 5000),
                     RangeReaderTest.read(p, chunk(e), new MemorySource(e.fragments()), at, 5000));
         }
+    }
+
+    /** The frames are built where the sealed form goes: nothing of the plaintext may stay behind there. */
+    @Test
+    void noPlaintextStaysInTheFragmentsOfASealedChunk() {
+        byte[] plain = array(Pipelines.random(5 * 4096 + 123, 11)); // noise: lz4 stores it raw
+        EncodedChunk e = ChunkLayout.encode(Pipelines.sealed(2, 1), ByteBuffer.wrap(plain));
+        String stored = new String(array(e.fragments().get(0)), java.nio.charset.StandardCharsets.ISO_8859_1)
+                + new String(array(e.fragments().get(1)), java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (int at = 0; at + 16 <= plain.length; at += 512) {
+            String piece = new String(plain, at, 16, java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertEquals(-1, stored.indexOf(piece), "plaintext at " + at + " is in the stored form");
+        }
+    }
+
+    /**
+     * Golden bytes of the stored form (docs/OBJECT-LAYOUT.md), which fragments on every OSD hold: 3 full blocks and
+     * one of 1,000 bytes, raw, in RS(2,1). The index is written out by hand from the format (version 1, block size
+     * 4096, 4 blocks, 5 frame offsets: a raw frame is its CRC, a 3-byte header and the block); every fragment is
+     * pinned by its SHA-256, and by the fragment checksum the manifest keeps.
+     */
+    @Test
+    void theStoredFormOfRawBlocksIsPinned() throws Exception {
+        EncodedChunk e = ChunkLayout.encode(Pipelines.plain(2, 1), Pipelines.text(3 * 4096 + 1000, 7));
+        String index = "01" + "00001000" + "00000004" + "00000000" + "00001007" + "0000200e" + "00003015"
+                + "00003404";
+        assertEquals(index, java.util.HexFormat.of().formatHex(array(e.fragments().get(0)), 0, index.length() / 2));
+        assertEquals(index.length() / 2 + 13_316, e.storedLength());
+        assertEquals((e.storedLength() + 1) / 2, e.fragmentLength());
+        assertEquals(GOLDEN_RAW, digests(e));
+    }
+
+    /** The same for lz4 over text and noise: compressed frames, then raw ones after the early abort. */
+    @Test
+    void theStoredFormOfCompressedAndSkippedBlocksIsPinned() throws Exception {
+        Compressor lz4 = new io.albireo.compressor.lz4.internal.Lz4Compressor();
+        Pipeline p = new Pipeline(lz4, lz4.levels().defaultLevel(), new io.albireo.cipher.none.internal.NoCipher(),
+                null, Pipelines.RS.code(2, 1), new io.albireo.checksum.xxh64.internal.Xxh64Checksum(), 4096);
+        ByteBuffer data = ByteBuffer.allocate(12 * 4096 + 10 * 4096 + 77);
+        data.put(Pipelines.text(12 * 4096, 8)).put(Pipelines.random(10 * 4096 + 77, 9)).flip();
+        EncodedChunk e = ChunkLayout.encode(p, data);
+        assertEquals(GOLDEN_LZ4, digests(e));
+    }
+
+    private static final String GOLDEN_RAW = "13345,6673"
+            + ";36d63b0e152e8943,3b150daef48df9425f871b869aab9a4e57be4ba805fa191d643c5f9feea2240a"
+            + ";524444f7a2b2f5f1,97dab453945cc3c50ffa2be2eb9d02f20aab5b3d1b7ae6468c47b804ec09d448"
+            + ";fb8d69407d75a80e,a440305fa8e83c803923cba1d8e2c4a826ecff42588f3f58fea0f1eafd114135";
+    // 12 blocks of text compressed, then 8 of noise tried and stored raw, then 3 stored raw untried (early abort).
+    private static final String GOLDEN_LZ4 = "64621,32311"
+            + ";f4c3647d4407742b,f4aa9161864a33380a2837c75116bf30880c109fb28eba8cd7a738dd4272b15c"
+            + ";f48ff339e1b97200,3e7cc9c0f7d3b045c5a976fef22c2b6a9cc3abba66c8b2ab8cef5cea06ce42ac"
+            + ";242337db9354f56c,f8aa57b2efbd5a8a2d78c400e1782988c901eb54fef3405d733a7404b4e443e0";
+
+    /** @return "stored length, fragment length; per fragment: its checksum, the SHA-256 of its bytes" */
+    private static String digests(EncodedChunk e) throws Exception {
+        StringBuilder s = new StringBuilder(e.storedLength() + "," + e.fragmentLength());
+        for (int i = 0; i < e.fragments().size(); i++) {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(e.fragments().get(i).duplicate());
+            s.append(';').append(e.checksums().get(i)).append(',')
+                    .append(java.util.HexFormat.of().formatHex(sha.digest()));
+        }
+        return s.toString();
     }
 }
