@@ -58,7 +58,7 @@ public final class ProxyObjectStore implements ObjectStore {
     static final String PID = "io.albireo.proxy";
     /** The preset made on a backend that has none: what six ASDs on one node can satisfy (see docs/PROXY.md). */
     static final Preset DEFAULT_PRESET = new Preset("default", List.of(new Policy(4, 2, 5, 6), new Policy(3, 2, 4, 5),
-            new Policy(2, 1, 2, 3)), 4 << 20, "lz4", "aes-256-gcm", "xxh64", "rs", "crc32c");
+            new Policy(2, 1, 2, 3)), 4 << 20, "lz4", "aes-256-gcm", "crc32c", "rs", "crc32c");
     private static final Logger LOG = LoggerFactory.getLogger(ProxyObjectStore.class);
     private static final int RETRIES = 16;
 

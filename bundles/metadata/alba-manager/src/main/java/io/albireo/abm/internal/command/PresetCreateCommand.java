@@ -35,8 +35,8 @@ public class PresetCreateCommand extends AbmAction {
     @Option(name = "--cipher", description = "The cipher (default none)")
     String cipher = "none";
 
-    @Option(name = "--checksum", description = "The fragments' checksum (default xxh64)")
-    String checksum = "xxh64";
+    @Option(name = "--checksum", description = "The fragments' checksum (default crc32c, as in ALBA)")
+    String checksum = "crc32c";
 
     @Option(name = "--object-checksum", description = "The checksum of whole objects, which gets verify and"
             + " hasChecksum asserts compare (default crc32c, as in ALBA; sha-256 where asserts must resist collisions)")
