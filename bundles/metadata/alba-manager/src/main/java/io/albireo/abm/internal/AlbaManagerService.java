@@ -15,7 +15,6 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -76,7 +75,7 @@ public final class AlbaManagerService implements AlbaManager {
     private final Function<String, Optional<ReachableOsd>> osds;
     /** The algorithms this appliance has, as "family:name", or empty when no codec registry runs. */
     private final Supplier<Optional<Set<String>>> algorithms;
-    private final Supplier<Optional<NamespaceManager>> namespaceManager;
+    private final Lent<NamespaceManager> namespaceManager;
     private final String backendId;
 
     /** The Osd services, by long id (their albireo.name). */
@@ -102,16 +101,9 @@ public final class AlbaManagerService implements AlbaManager {
         this.store = store;
         this.osds = id -> Optional.ofNullable(live.get(id));
         this.algorithms = () -> Optional.ofNullable(registry).map(AlbaManagerService::known);
-        // Looked up when a purge asks, not referenced: the namespace manager references this service, and a
-        // reference back would make a cycle that DS resolves differently from one start to the next.
-        this.namespaceManager = () -> {
-            ServiceReference<NamespaceManager> ref = context.getServiceReference(NamespaceManager.class);
-            NamespaceManager m = ref == null ? null : context.getService(ref);
-            if (m != null) {
-                context.ungetService(ref); // the NSM's bundle keeps it; a purge holds it for milliseconds
-            }
-            return Optional.ofNullable(m);
-        };
+        // Got when a purge asks, and held only while it asks, not referenced: the namespace manager references this
+        // service, and a reference back would make a cycle that DS resolves differently from one start to the next.
+        this.namespaceManager = Lent.from(context, NamespaceManager.class);
         this.backendId = initialise();
     }
 
@@ -121,7 +113,7 @@ public final class AlbaManagerService implements AlbaManager {
         this.store = store;
         this.osds = osds;
         this.algorithms = algorithms;
-        this.namespaceManager = namespaceManager;
+        this.namespaceManager = Lent.of(namespaceManager);
         this.backendId = initialise();
     }
 
@@ -238,13 +230,15 @@ public final class AlbaManagerService implements AlbaManager {
             throw new MetadataException("OSD " + longId + " is claimed: decommission it first (osd:decommission),"
                     + " and purge it once its fragments are moved away");
         }
-        NamespaceManager manager = namespaceManager.get().orElseThrow(() -> new MetadataException("cannot purge OSD "
-                + longId + ": no namespace manager runs to tell whether it still holds fragments"));
-        for (Namespace ns : namespaces()) {
-            if (!manager.fragmentsOn(ns.name(), osd.number(), null, 1).isEmpty()) {
-                throw new MetadataException("OSD " + longId + " still holds fragments of namespace " + ns.name()
-                        + ": maintenance must move them away before it can be purged");
-            }
+        // The namespace that still holds fragments on the OSD, or "" if none does.
+        String holding = namespaceManager.use(manager -> namespaces().stream()
+                .filter(ns -> !manager.fragmentsOn(ns.name(), osd.number(), null, 1).isEmpty())
+                .map(Namespace::name).findFirst().orElse("")).orElseThrow(() -> new MetadataException(
+                        "cannot purge OSD " + longId + ": no namespace manager runs to tell whether it still holds"
+                        + " fragments"));
+        if (!holding.isEmpty()) {
+            throw new MetadataException("OSD " + longId + " still holds fragments of namespace " + holding
+                    + ": maintenance must move them away before it can be purged");
         }
         // The OSD's registration goes too, where the OSD can still be reached, so another backend may claim it.
         osds.apply(longId).ifPresent(target -> {

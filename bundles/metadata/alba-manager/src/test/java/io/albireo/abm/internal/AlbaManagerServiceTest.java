@@ -18,6 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import io.albireo.api.AlbireoName;
+import io.albireo.api.metadata.NamespaceManager;
 import io.albireo.api.Bytes;
 import io.albireo.api.Entry;
 import io.albireo.api.KeyRange;
@@ -223,6 +227,63 @@ class AlbaManagerServiceTest {
         assertTrue(assertThrows(MetadataException.class, () -> abm.purgeOsd(longId)).getMessage()
                 .contains("no namespace manager runs"));
         assertEquals(ClaimedOsd.State.DECOMMISSIONED, abm.osd(longId).orElseThrow().state(), "still there");
+    }
+
+    /**
+     * In OSGi the purge gets the namespace manager from the registry and gives it back only after its last use, even
+     * when the namespace manager fails (issue 16: it used to unget first and use after).
+     */
+    @Test
+    void aPurgeGivesTheNamespaceManagerBackOnlyAfterUsingIt() {
+        String longId = asd("asd-1", "node-a");
+        List<String> calls = new ArrayList<>();
+        NamespaceManager nsm = (NamespaceManager) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {NamespaceManager.class}, (self, method, args) -> {
+                    calls.add(method.getName() + " " + args[0]);
+                    if (args[0].equals("broken")) {
+                        throw new MetadataException("the namespace manager failed");
+                    }
+                    return List.of();
+                });
+        Object reference = java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ServiceReference.class}, (self, method, args) -> null);
+        BundleContext context = (BundleContext) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {BundleContext.class}, (self, method, args) -> {
+                    switch (method.getName()) {
+                        case "getServiceReference":
+                            return reference;
+                        case "getService":
+                            calls.add("get");
+                            return nsm;
+                        case "ungetService":
+                            calls.add("unget");
+                            return true;
+                        default:
+                            throw new UnsupportedOperationException(method.getName());
+                    }
+                });
+        RocksMetadataStore store = store("meta");
+        AlbaManagerService abm = new AlbaManagerService(context, store, new AbmOperation());
+        AlbaManagerService setup = abm(store); // one with algorithms to check presets against; the same store
+        setup.createPreset(preset("p", new Policy(1, 0, 1, 1)));
+        setup.createNamespace("a", "p");
+        abm.bindOsd(osds.get(longId).osd(), Map.of(AlbireoName.PROPERTY, longId, "albireo.osd.host", "127.0.0.1",
+                "albireo.osd.port", 8600));
+        abm.claimOsd(longId);
+        abm.decommissionOsd(longId);
+        abm.purgeOsd(longId);
+        assertEquals(List.of("get", "fragmentsOn a", "unget"), calls);
+        assertEquals(Optional.empty(), abm.osd(longId), "purged");
+
+        calls.clear();
+        String second = asd("asd-2", "node-b");
+        abm.bindOsd(osds.get(second).osd(), Map.of(AlbireoName.PROPERTY, second, "albireo.osd.host", "127.0.0.1",
+                "albireo.osd.port", 8601));
+        abm.claimOsd(second);
+        abm.decommissionOsd(second);
+        setup.createNamespace("broken", "p");
+        assertThrows(MetadataException.class, () -> abm.purgeOsd(second));
+        assertEquals(List.of("get", "fragmentsOn a", "fragmentsOn broken", "unget"), calls);
     }
 
     @Test
