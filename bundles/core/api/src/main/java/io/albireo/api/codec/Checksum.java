@@ -1,6 +1,8 @@
 package io.albireo.api.codec;
 
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.albireo.api.IntegrityException;
 
@@ -41,6 +43,25 @@ public interface Checksum {
 
         /** @return the digest of everything given; the hasher is not used again */
         Digest digest();
+
+        /**
+         * @param update adds the remaining bytes of a buffer, which it must not move
+         * @param digest the digest of everything added
+         * @return a hasher made of the two
+         */
+        static Hasher of(Consumer<ByteBuffer> update, Supplier<Digest> digest) {
+            return new Hasher() {
+                @Override
+                public void update(ByteBuffer data) {
+                    update.accept(data);
+                }
+
+                @Override
+                public Digest digest() {
+                    return digest.get();
+                }
+            };
+        }
     }
 
     /**

@@ -43,7 +43,6 @@ public final class ChunkLayout {
         // stored form, as are all frames when the cipher seals in place. A put then copies each byte once.
         ByteBuffer[] forms = new ByteBuffer[blocks];
         int[] crcs = new int[blocks];
-        int[] frameOffsets = new int[blocks + 1];
         long framesLength = 0;
         int incompressible = 0;
         int skip = 0;
@@ -63,15 +62,13 @@ public final class ChunkLayout {
                 }
             }
             int formLength = forms[i] != null ? forms[i].remaining() : CompressedForm.rawLength(block.remaining());
-            frameOffsets[i] = (int) Math.min(framesLength, Integer.MAX_VALUE);
             framesLength += StoredForm.CRC_LENGTH + formLength;
         }
         long sealedLength = p.cipher().layout(StoredForm.SEAL_BLOCK).sealedLength(framesLength);
-        if (framesLength > 0xffff_ffffL || indexLength + sealedLength > Integer.MAX_VALUE) {
+        if (indexLength + sealedLength > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("a chunk of " + length + " bytes makes " + framesLength
-                    + " bytes of frames; offsets are 32-bit and a stored form must fit a buffer");
+                    + " bytes of frames; a stored form must fit a buffer");
         }
-        frameOffsets[blocks] = (int) framesLength;
         int k = p.erasure().k();
         int m = p.erasure().m();
         long storedLength = indexLength + sealedLength;
@@ -81,13 +78,11 @@ public final class ChunkLayout {
         }
         ByteBuffer stored = ByteBuffer.allocate((int) fragmentLength * k);
         stored.put((byte) StoredForm.VERSION).putInt(p.blockSize()).putInt(blocks);
-        for (int offset : frameOffsets) {
-            stored.putInt(offset);
-        }
         // The frames go where the sealed form will be: a cipher that seals in place ("none") returns them as they
-        // are, and any other's output is copied over them.
+        // are, and any other's output is copied over them. The index gets each frame's offset as it is written.
         ByteBuffer frames = stored.slice(indexLength, (int) framesLength);
         for (int i = 0; i < blocks; i++) {
+            stored.putInt(frames.position());
             frames.putInt(crcs[i]);
             if (forms[i] != null) {
                 frames.put(forms[i]);
@@ -95,6 +90,7 @@ public final class ChunkLayout {
                 CompressedForm.putRaw(frames, block(chunk, i, p.blockSize()));
             }
         }
+        stored.putInt(frames.position());
         frames.flip();
         ByteBuffer sealed = p.cipher().encrypt(p.key(), frames, StoredForm.SEAL_BLOCK);
         if (sealed.remaining() != sealedLength) {

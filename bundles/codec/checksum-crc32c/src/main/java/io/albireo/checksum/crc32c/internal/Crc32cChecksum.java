@@ -11,8 +11,9 @@ import io.albireo.api.codec.Checksum;
 import io.albireo.api.codec.Digest;
 
 /**
- * CRC-32C (Castagnoli), the default object checksum of presets, as in ALBA. The JDK compiles {@link CRC32C} to the
- * CPU's crc32 instructions, at tens of GB/s, so no native library can beat it. The digest is the 4-byte big-endian CRC.
+ * CRC-32C (Castagnoli), the default fragment and object checksum of presets, as in ALBA. The JDK compiles
+ * {@link CRC32C} to the CPU's crc32 instructions, at tens of GB/s, so no native library can beat it. The digest is the
+ * 4-byte big-endian CRC.
  */
 @Component
 @AlbireoName(Crc32cChecksum.NAME)
@@ -41,16 +42,6 @@ public final class Crc32cChecksum implements Checksum {
     @Override
     public Hasher hasher() {
         CRC32C crc = new CRC32C();
-        return new Hasher() {
-            @Override
-            public void update(ByteBuffer data) {
-                crc.update(data.duplicate());
-            }
-
-            @Override
-            public Digest digest() {
-                return Digest.ofLong(NAME, crc.getValue(), 4);
-            }
-        };
+        return Hasher.of(data -> crc.update(data.duplicate()), () -> Digest.ofLong(NAME, crc.getValue(), 4));
     }
 }

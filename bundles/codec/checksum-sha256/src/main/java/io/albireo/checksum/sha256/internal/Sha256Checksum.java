@@ -48,17 +48,7 @@ public final class Sha256Checksum implements Checksum {
     @Override
     public Hasher hasher() {
         MessageDigest sha = newDigest(); // its own: the caller may interleave it with compute() on the same thread
-        return new Hasher() {
-            @Override
-            public void update(ByteBuffer data) {
-                sha.update(data.duplicate());
-            }
-
-            @Override
-            public Digest digest() {
-                return Digest.of(NAME, sha.digest());
-            }
-        };
+        return Hasher.of(data -> sha.update(data.duplicate()), () -> Digest.of(NAME, sha.digest()));
     }
 
     private static MessageDigest newDigest() {

@@ -55,32 +55,22 @@ public final class Xxh64Checksum implements Checksum {
     @Override
     public Hasher hasher() {
         StreamingXXHash64 running = factory.newStreamingHash64(SEED);
-        return new Hasher() {
-            private byte[] copy;
+        return Hasher.of(data -> update(running, data), () -> Digest.ofLong(NAME, running.getValue(), 8));
+    }
 
-            @Override
-            public void update(ByteBuffer data) {
-                if (data.hasArray()) {
-                    running.update(data.array(), data.arrayOffset() + data.position(), data.remaining());
-                    return;
-                }
-                // lz4-java streams byte arrays only: a direct or read-only buffer goes through one in pieces.
-                ByteBuffer in = data.duplicate();
-                if (copy == null) {
-                    copy = new byte[COPY_BYTES];
-                }
-                while (in.hasRemaining()) {
-                    int n = Math.min(copy.length, in.remaining());
-                    in.get(copy, 0, n);
-                    running.update(copy, 0, n);
-                }
-            }
-
-            @Override
-            public Digest digest() {
-                return Digest.ofLong(NAME, running.getValue(), 8);
-            }
-        };
+    private static void update(StreamingXXHash64 running, ByteBuffer data) {
+        if (data.hasArray()) {
+            running.update(data.array(), data.arrayOffset() + data.position(), data.remaining());
+            return;
+        }
+        // lz4-java streams byte arrays only: a direct or read-only buffer goes through one in pieces.
+        ByteBuffer in = data.duplicate();
+        byte[] copy = new byte[Math.min(COPY_BYTES, in.remaining())];
+        while (in.hasRemaining()) {
+            int n = Math.min(copy.length, in.remaining());
+            in.get(copy, 0, n);
+            running.update(copy, 0, n);
+        }
     }
 
     /** @return the name and the lz4-java implementation in use, for diagnostics */
