@@ -6,13 +6,11 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 import io.albireo.api.Bytes;
 import io.albireo.api.codec.Digest;
@@ -21,6 +19,11 @@ import io.albireo.api.object.ObjectStore.ObjectAssert;
 import io.albireo.api.object.ObjectStore.ObjectChange;
 import io.albireo.api.object.ObjectStore.ObjectRange;
 import io.albireo.api.object.Overwrite;
+import io.albireo.framing.FrameBody;
+import io.albireo.framing.FrameBuilder;
+import io.albireo.framing.FrameReader;
+import io.albireo.framing.Frames;
+import io.albireo.framing.RawFrame;
 
 /**
  * Frames of the proxy protocol, version 1 (docs/PROXY-PROTOCOL.md):
@@ -69,9 +72,9 @@ public final class FrameCodec {
     static final int FAILURE = 0x8f;
 
     /** The length field, the type and the id. */
-    public static final int HEAD = 4 + 1 + 8;
-    /** Values at least this long are written from their own buffer instead of being copied into the frame. */
-    private static final int GATHER = 4096;
+    public static final int HEAD = Frames.HEAD;
+    /** Makes the protocol's error for a malformed frame. */
+    private static final Function<String, ProxyProtocolException> MALFORMED = ProxyProtocolException::new;
 
     private final Limits limits;
 
@@ -98,66 +101,92 @@ public final class FrameCodec {
     // ---- reading ---------------------------------------------------------------------------------------------------
 
     /**
-     * Reads one frame.
+     * Reads one frame, without reading ahead.
      *
      * @return the frame, or null if the channel ended cleanly before its first byte
      * @throws ProxyProtocolException if the frame is malformed or over the limits
      * @throws EOFException if the channel ends inside a frame
      */
     public Frame read(ReadableByteChannel channel) throws IOException {
-        ByteBuffer lengthField = ByteBuffer.allocate(4);
-        if (!readFully(channel, lengthField, true)) {
-            return null;
+        RawFrame raw = FrameReader.readOne(channel, limits.maxFrame(), MALFORMED);
+        return raw == null ? null : decode(raw);
+    }
+
+    /**
+     * Decodes a frame read whole.
+     *
+     * @throws ProxyProtocolException if it is malformed
+     */
+    public Frame decode(RawFrame raw) {
+        return new Frame(raw.id(), decode(raw.type(), raw.body()), raw.size());
+    }
+
+    /**
+     * @return a reader of frames from {@code channel} through a buffer of its own (see {@link FrameReader}); use one
+     *         reader per channel, from one thread
+     */
+    public Reader reader(ReadableByteChannel channel) {
+        return new Reader(new FrameReader(channel, limits.maxFrame(), MALFORMED));
+    }
+
+    /** Reads and decodes frames from one channel. */
+    public final class Reader {
+        private final FrameReader frames;
+
+        private Reader(FrameReader frames) {
+            this.frames = frames;
         }
-        int length = lengthField.getInt(0);
-        if (length < HEAD - 4 || length > limits.maxFrame()) {
-            throw new ProxyProtocolException("frame of " + Integer.toUnsignedString(length) + " bytes: frames are "
-                    + (HEAD - 4) + " to " + limits.maxFrame() + " bytes");
+
+        /**
+         * Reads one frame; the same checks and outcomes as {@link FrameCodec#read}.
+         *
+         * @return the frame, or null if the channel ended cleanly before its first byte
+         */
+        public Frame read() throws IOException {
+            RawFrame raw = frames.read();
+            return raw == null ? null : decode(raw);
         }
-        ByteBuffer frame = ByteBuffer.allocate(length);
-        readFully(channel, frame, false);
-        frame.flip();
-        int type = frame.get() & 0xff;
-        long id = frame.getLong();
-        return new Frame(id, decode(type, frame), length + 4);
+    }
+
+    /** @return the frame that refuses a client, with the reason, before its connection is closed */
+    public ByteBuffer[] refusal(String reason) {
+        return encode(0, new Message.Refused(reason.length() > 1000 ? reason.substring(0, 1000) : reason));
     }
 
     /** Decodes a frame's body, which must be consumed exactly. */
-    Message decode(int type, ByteBuffer body) {
+    Message decode(int type, ByteBuffer buffer) {
+        FrameBody body = new FrameBody(buffer, MALFORMED);
         try {
             Message m = switch (type) {
                 case HELLO -> hello(body);
-                case WELCOME -> new Message.Welcome(body.getShort() & 0xffff, body.getInt());
-                case REFUSED -> new Message.Refused(string(body));
-                case CREATE_NAMESPACE -> new Message.CreateNamespace(string(body), flag(body) ? string(body) : null);
-                case DELETE_NAMESPACE -> new Message.DeleteNamespace(string(body));
+                case WELCOME -> new Message.Welcome(body.u16(), body.i32());
+                case REFUSED -> new Message.Refused(body.string());
+                case CREATE_NAMESPACE -> new Message.CreateNamespace(body.string(), body.flag() ? body.string() : null);
+                case DELETE_NAMESPACE -> new Message.DeleteNamespace(body.string());
                 case LIST_NAMESPACES -> new Message.ListNamespaces();
-                case PUT_BEGIN -> new Message.PutBegin(string(body), string(body), overwrite(body));
-                case PUT_END -> new Message.PutEnd(flag(body));
-                case GET -> new Message.Get(string(body), string(body));
+                case PUT_BEGIN -> new Message.PutBegin(body.string(), body.string(), overwrite(body));
+                case PUT_END -> new Message.PutEnd(body.flag());
+                case GET -> new Message.Get(body.string(), body.string());
                 case READ -> read(body);
-                case DELETE -> new Message.Delete(string(body), string(body));
-                case STAT -> new Message.Stat(string(body), string(body));
-                case LIST_OBJECTS -> new Message.ListObjects(string(body), string(body),
-                        flag(body) ? string(body) : null, count(body));
-                case MANIFEST -> new Message.GetManifest(string(body), string(body));
+                case DELETE -> new Message.Delete(body.string(), body.string());
+                case STAT -> new Message.Stat(body.string(), body.string());
+                case LIST_OBJECTS -> new Message.ListObjects(body.string(), body.string(),
+                        body.flag() ? body.string() : null, body.count());
+                case MANIFEST -> new Message.GetManifest(body.string(), body.string());
                 case APPLY -> apply(body);
-                case DATA -> new Message.Data(value(body));
+                case DATA -> new Message.Data(body.value());
                 case DONE -> new Message.Done();
                 case NAMES -> names(body);
-                case INFO -> new Message.Info(flag(body) ? Optional.of(info(body)) : Optional.empty());
+                case INFO -> new Message.Info(body.flag() ? Optional.of(info(body)) : Optional.empty());
                 case INFOS -> infos(body);
-                case FLAG -> new Message.Flag(flag(body));
-                case MANIFEST_BYTES -> new Message.ManifestBytes(flag(body) ? Optional.of(value(body))
+                case FLAG -> new Message.Flag(body.flag());
+                case MANIFEST_BYTES -> new Message.ManifestBytes(body.flag() ? Optional.of(body.value())
                         : Optional.empty());
                 case BLOBS -> blobs(body);
                 case FAILURE -> failure(body);
                 default -> throw new ProxyProtocolException("unknown frame type 0x" + Integer.toHexString(type));
             };
-            if (body.hasRemaining()) {
-                throw new ProxyProtocolException(body.remaining() + " bytes left over after a " + name(type)
-                        + " frame");
-            }
+            body.end(name(type));
             return m;
         } catch (BufferUnderflowException e) {
             throw new ProxyProtocolException("a " + name(type) + " frame ends before its fields do");
@@ -166,23 +195,21 @@ public final class FrameCodec {
         }
     }
 
-    private static Message.Hello hello(ByteBuffer body) {
-        byte[] magic = new byte[MAGIC.length];
-        body.get(magic);
-        if (!Arrays.equals(magic, MAGIC)) {
+    private static Message.Hello hello(FrameBody body) {
+        if (!Arrays.equals(body.bytes(Math.min(MAGIC.length, body.remaining())), MAGIC)) {
             throw new ProxyProtocolException("not a proxy client: the hello does not start with ALBIREO-PROXY");
         }
-        return new Message.Hello(body.getShort() & 0xffff);
+        return new Message.Hello(body.u16());
     }
 
-    private static Message.Read read(ByteBuffer body) {
-        int n = count(body);
-        List<ObjectRange> ranges = new ArrayList<>(Math.min(n, 1024));
+    private static Message.Read read(FrameBody body) {
+        int n = body.count();
+        List<ObjectRange> ranges = body.list(n, 2 + 2 + 8 + 4);
         for (int i = 0; i < n; i++) {
-            String ns = string(body);
-            String name = string(body);
-            long offset = body.getLong();
-            int length = body.getInt();
+            String ns = body.string();
+            String name = body.string();
+            long offset = body.i64();
+            int length = body.i32();
             if (offset < 0 || length < 0) {
                 throw new ProxyProtocolException("a read range has a negative offset or length");
             }
@@ -191,29 +218,29 @@ public final class FrameCodec {
         return new Message.Read(ranges);
     }
 
-    private static Message.Apply apply(ByteBuffer body) {
-        String ns = string(body);
-        int n = count(body);
-        List<ObjectAssert> asserts = new ArrayList<>(Math.min(n, 1024));
+    private static Message.Apply apply(FrameBody body) {
+        String ns = body.string();
+        int n = body.count();
+        List<ObjectAssert> asserts = body.list(n, 1 + 2);
         for (int i = 0; i < n; i++) {
-            int kind = body.get();
-            String name = string(body);
+            int kind = body.u8();
+            String name = body.string();
             asserts.add(switch (kind) {
                 case 1 -> ObjectAssert.exists(name);
                 case 2 -> ObjectAssert.absent(name);
-                case 3 -> ObjectAssert.hasId(name, string(body));
+                case 3 -> ObjectAssert.hasId(name, body.string());
                 case 4 -> ObjectAssert.hasChecksum(name, digest(body));
                 default -> throw new ProxyProtocolException("unknown assert kind " + kind);
             });
         }
-        n = count(body);
-        List<ObjectChange> changes = new ArrayList<>(Math.min(n, 1024));
+        n = body.count();
+        List<ObjectChange> changes = body.list(n, 1 + 2 + 1);
         for (int i = 0; i < n; i++) {
-            int kind = body.get();
-            String name = string(body);
+            int kind = body.u8();
+            String name = body.string();
             Overwrite overwrite = overwrite(body);
             changes.add(switch (kind) {
-                case 1 -> new ObjectChange.Put(name, value(body), overwrite);
+                case 1 -> new ObjectChange.Put(name, body.value(), overwrite);
                 case 2 -> new ObjectChange.Delete(name, overwrite);
                 default -> throw new ProxyProtocolException("unknown change kind " + kind);
             });
@@ -221,31 +248,31 @@ public final class FrameCodec {
         return new Message.Apply(ns, asserts, changes);
     }
 
-    private static Message.Names names(ByteBuffer body) {
-        boolean more = flag(body);
-        int n = count(body);
-        List<String> names = new ArrayList<>(Math.min(n, 1024));
+    private static Message.Names names(FrameBody body) {
+        boolean more = body.flag();
+        int n = body.count();
+        List<String> names = body.list(n, 2);
         for (int i = 0; i < n; i++) {
-            names.add(string(body));
+            names.add(body.string());
         }
         return new Message.Names(names, more);
     }
 
-    private static Message.Infos infos(ByteBuffer body) {
-        int n = count(body);
-        List<Optional<ObjectInfo>> infos = new ArrayList<>(Math.min(n, 1024));
+    private static Message.Infos infos(FrameBody body) {
+        int n = body.count();
+        List<Optional<ObjectInfo>> infos = body.list(n, 1);
         for (int i = 0; i < n; i++) {
-            infos.add(flag(body) ? Optional.of(info(body)) : Optional.empty());
+            infos.add(body.flag() ? Optional.of(info(body)) : Optional.empty());
         }
         return new Message.Infos(infos);
     }
 
-    private static Message.Blobs blobs(ByteBuffer body) {
-        boolean present = flag(body);
-        int n = count(body);
-        List<Long> lengths = new ArrayList<>(Math.min(n, 1024));
+    private static Message.Blobs blobs(FrameBody body) {
+        boolean present = body.flag();
+        int n = body.count();
+        List<Long> lengths = body.list(n, 8);
         for (int i = 0; i < n; i++) {
-            long l = body.getLong();
+            long l = body.i64();
             if (l < 0 || l > Integer.MAX_VALUE - 8) {
                 throw new ProxyProtocolException("a blob length of " + l + " bytes is out of range");
             }
@@ -257,103 +284,44 @@ public final class FrameCodec {
         return new Message.Blobs(present, lengths);
     }
 
-    private static Message.Failure failure(ByteBuffer body) {
-        Message.Failure.Kind kind = Message.Failure.Kind.of(body.get() & 0xff);
-        String message = string(body);
+    private static Message.Failure failure(FrameBody body) {
+        Message.Failure.Kind kind = Message.Failure.Kind.of(body.u8());
+        String message = body.string();
         if (kind == Message.Failure.Kind.ASSERT_FAILED) {
-            return new Message.Failure(kind, message, body.getInt(), Bytes.adopt(bytes(body)));
+            return new Message.Failure(kind, message, body.i32(), Bytes.adopt(bytes(body)));
         }
         return new Message.Failure(kind, message, 0, Bytes.EMPTY);
     }
 
-    private static ObjectInfo info(ByteBuffer body) {
-        String ns = string(body);
-        String name = string(body);
-        String id = string(body);
-        long size = body.getLong();
+    private static ObjectInfo info(FrameBody body) {
+        String ns = body.string();
+        String name = body.string();
+        String id = body.string();
+        long size = body.i64();
         if (size < 0) {
             throw new ProxyProtocolException("a negative object size");
         }
         return new ObjectInfo(ns, name, id, size, digest(body));
     }
 
-    private static Digest digest(ByteBuffer body) {
-        return Digest.of(string(body), bytes(body));
+    private static Digest digest(FrameBody body) {
+        return Digest.of(body.string(), bytes(body));
     }
 
-    private static Overwrite overwrite(ByteBuffer body) {
-        int kind = body.get();
+    private static Overwrite overwrite(FrameBody body) {
+        int kind = body.u8();
         return switch (kind) {
             case 0 -> Overwrite.NONE;
             case 1 -> Overwrite.EXISTING;
             case 2 -> Overwrite.UNCONDITIONAL;
-            case 3 -> Overwrite.previous(string(body));
+            case 3 -> Overwrite.previous(body.string());
             default -> throw new ProxyProtocolException("unknown overwrite kind " + kind);
         };
     }
 
-    private static int count(ByteBuffer body) {
-        int n = body.getInt();
-        if (n < 0 || n > Limits.MAX_ITEMS) {
-            throw new ProxyProtocolException("a count of " + Integer.toUnsignedString(n) + " is over the limit of "
-                    + Limits.MAX_ITEMS);
-        }
-        return n;
-    }
-
-    private static boolean flag(ByteBuffer body) {
-        int f = body.get();
-        if (f != 0 && f != 1) {
-            throw new ProxyProtocolException("a flag of " + f + " is neither 0 nor 1");
-        }
-        return f == 1;
-    }
-
     /** A u16-length byte string (a digest, an assert's key). */
-    private static byte[] bytes(ByteBuffer body) {
-        int n = body.getShort() & 0xffff;
-        if (n > Limits.MAX_STRING || n > body.remaining()) {
-            throw new ProxyProtocolException("a byte string of " + n + " bytes is over the limit or the frame");
-        }
-        byte[] b = new byte[n];
-        body.get(b);
-        return b;
-    }
-
-    private static String string(ByteBuffer body) {
-        byte[] b = bytes(body);
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
-        } catch (CharacterCodingException e) {
-            throw new ProxyProtocolException("a string is not valid UTF-8");
-        }
-    }
-
-    private static ByteBuffer value(ByteBuffer body) {
-        int n = body.getInt();
-        if (n < 0 || n > body.remaining()) {
-            throw new ProxyProtocolException("a value of " + Integer.toUnsignedString(n) + " bytes is longer than"
-                    + " the rest of its frame");
-        }
-        ByteBuffer v = body.slice(body.position(), n);
-        body.position(body.position() + n);
-        return v;
-    }
-
-    private static boolean readFully(ReadableByteChannel channel, ByteBuffer buffer, boolean cleanEndAllowed)
-            throws IOException {
-        boolean first = true;
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
-                if (first && cleanEndAllowed && buffer.position() == 0) {
-                    return false;
-                }
-                throw new EOFException("the connection ended inside a frame");
-            }
-            first = false;
-        }
-        return true;
+    private static byte[] bytes(FrameBody body) {
+        return body.bytes16(Limits.MAX_STRING, "byte string");
     }
 
     // ---- writing ---------------------------------------------------------------------------------------------------
@@ -364,8 +332,7 @@ public final class FrameCodec {
      * @throws IllegalArgumentException if a field is over its bound or the frame over the limit; nothing is sent
      */
     public ByteBuffer[] encode(long id, Message message) {
-        Out out = new Out();
-        out.buffer(HEAD).putInt(0).put((byte) message.type()).putLong(id);
+        FrameBuilder out = new FrameBuilder(message.type(), id);
         if (message instanceof Message.Hello h) {
             out.bytes(MAGIC);
             out.u16(h.version());
@@ -388,7 +355,7 @@ public final class FrameCodec {
         } else if (message instanceof Message.PutBegin p) {
             out.string(p.namespace());
             out.string(p.name());
-            out.overwrite(p.overwrite());
+            overwrite(out, p.overwrite());
         } else if (message instanceof Message.PutEnd e) {
             out.flag(e.abort());
         } else if (message instanceof Message.Get g) {
@@ -431,10 +398,10 @@ public final class FrameCodec {
             out.count(n.names().size());
             n.names().forEach(out::string);
         } else if (message instanceof Message.Info i) {
-            out.info(i.info());
+            info(out, i.info());
         } else if (message instanceof Message.Infos i) {
             out.count(i.infos().size());
-            i.infos().forEach(out::info);
+            i.infos().forEach(info -> info(out, info));
         } else if (message instanceof Message.Flag f) {
             out.flag(f.value());
         } else if (message instanceof Message.ManifestBytes m) {
@@ -445,168 +412,87 @@ public final class FrameCodec {
             out.count(b.lengths().size());
             b.lengths().forEach(out::i64);
         } else if (message instanceof Message.Failure f) {
-            out.buffer(1).put((byte) f.kind().code);
+            out.u8(f.kind().code);
             out.string(f.message());
             if (f.kind() == Message.Failure.Kind.ASSERT_FAILED) {
                 out.i32(f.index());
-                out.bytes16(f.key().toByteArray());
+                bytes16(out, f.key().toByteArray());
             }
         }
-        ByteBuffer[] frame = out.finish();
-        long length = 0;
-        for (ByteBuffer b : frame) {
-            length += b.remaining();
-        }
-        if (length - 4 > limits.maxFrame()) {
-            throw new IllegalArgumentException("a " + name(message.type()) + " frame of " + (length - 4)
-                    + " bytes is over the limit of " + limits.maxFrame());
-        }
-        frame[0].putInt(0, (int) (length - 4));
-        return frame;
+        return out.finish(limits.maxFrame(), name(message.type()));
     }
 
-    private static void apply(Out out, Message.Apply a) {
+    private static void apply(FrameBuilder out, Message.Apply a) {
         out.string(a.namespace());
         out.count(a.asserts().size());
         for (ObjectAssert as : a.asserts()) {
             if (as instanceof ObjectAssert.Exists e) {
-                out.buffer(1).put((byte) 1);
+                out.u8(1);
                 out.string(e.name());
             } else if (as instanceof ObjectAssert.Absent e) {
-                out.buffer(1).put((byte) 2);
+                out.u8(2);
                 out.string(e.name());
             } else if (as instanceof ObjectAssert.HasId h) {
-                out.buffer(1).put((byte) 3);
+                out.u8(3);
                 out.string(h.name());
                 out.string(h.objectId());
             } else if (as instanceof ObjectAssert.HasChecksum h) {
-                out.buffer(1).put((byte) 4);
+                out.u8(4);
                 out.string(h.name());
-                out.digest(h.checksum());
+                digest(out, h.checksum());
             }
         }
         out.count(a.changes().size());
         for (ObjectChange c : a.changes()) {
             if (c instanceof ObjectChange.Put p) {
-                out.buffer(1).put((byte) 1);
+                out.u8(1);
                 out.string(p.name());
-                out.overwrite(p.overwrite());
+                overwrite(out, p.overwrite());
                 out.value(p.data());
             } else if (c instanceof ObjectChange.Delete d) {
-                out.buffer(1).put((byte) 2);
+                out.u8(2);
                 out.string(d.name());
-                out.overwrite(d.overwrite());
+                overwrite(out, d.overwrite());
             }
         }
     }
 
     /** Writes the buffers of a frame fully. */
     public static void write(GatheringByteChannel channel, ByteBuffer[] frame) throws IOException {
-        long left = 0;
-        for (ByteBuffer b : frame) {
-            left += b.remaining();
-        }
-        while (left > 0) {
-            left -= channel.write(frame);
+        Frames.write(channel, frame);
+    }
+
+    private static void bytes16(FrameBuilder out, byte[] bytes) {
+        out.bytes16(bytes, Limits.MAX_STRING, "byte string");
+    }
+
+    private static void digest(FrameBuilder out, Digest d) {
+        out.string(d.algorithm());
+        bytes16(out, d.toByteArray());
+    }
+
+    private static void overwrite(FrameBuilder out, Overwrite o) {
+        if (o instanceof Overwrite.None) {
+            out.u8(0);
+        } else if (o instanceof Overwrite.Existing) {
+            out.u8(1);
+        } else if (o instanceof Overwrite.Unconditional) {
+            out.u8(2);
+        } else if (o instanceof Overwrite.Previous p) {
+            out.u8(3);
+            out.string(p.objectId());
         }
     }
 
-    /** Builds a frame: small fields copied into growing buffers, large values added as views. */
-    private static final class Out {
-        private final List<ByteBuffer> parts = new ArrayList<>();
-        private ByteBuffer buffer = ByteBuffer.allocate(256);
-
-        ByteBuffer buffer(int room) {
-            if (buffer.remaining() < room) {
-                parts.add(buffer.flip());
-                buffer = ByteBuffer.allocate(Math.max(256, room));
-            }
-            return buffer;
-        }
-
-        void bytes(byte[] bytes) {
-            buffer(bytes.length).put(bytes);
-        }
-
-        void bytes16(byte[] bytes) {
-            if (bytes.length > Limits.MAX_STRING) {
-                throw new IllegalArgumentException("a byte string of " + bytes.length + " bytes is over the limit"
-                        + " of " + Limits.MAX_STRING);
-            }
-            buffer(2 + bytes.length).putShort((short) bytes.length).put(bytes);
-        }
-
-        void u16(int v) {
-            buffer(2).putShort((short) v);
-        }
-
-        void i32(int v) {
-            buffer(4).putInt(v);
-        }
-
-        void i64(long v) {
-            buffer(8).putLong(v);
-        }
-
-        void flag(boolean v) {
-            buffer(1).put((byte) (v ? 1 : 0));
-        }
-
-        void count(int n) {
-            if (n < 0 || n > Limits.MAX_ITEMS) {
-                throw new IllegalArgumentException("a count of " + n + " is over the limit of " + Limits.MAX_ITEMS);
-            }
-            i32(n);
-        }
-
-        void string(String s) {
-            bytes16(s.getBytes(StandardCharsets.UTF_8));
-        }
-
-        void digest(Digest d) {
-            string(d.algorithm());
-            bytes16(d.toByteArray());
-        }
-
-        void overwrite(Overwrite o) {
-            if (o instanceof Overwrite.None n) {
-                buffer(1).put((byte) 0);
-            } else if (o instanceof Overwrite.Existing e) {
-                buffer(1).put((byte) 1);
-            } else if (o instanceof Overwrite.Unconditional u) {
-                buffer(1).put((byte) 2);
-            } else if (o instanceof Overwrite.Previous p) {
-                buffer(1).put((byte) 3);
-                string(p.objectId());
-            }
-        }
-
-        void info(Optional<ObjectInfo> info) {
-            flag(info.isPresent());
-            info.ifPresent(i -> {
-                string(i.namespace());
-                string(i.name());
-                string(i.objectId());
-                i64(i.size());
-                digest(i.checksum());
-            });
-        }
-
-        void value(ByteBuffer value) {
-            i32(value.remaining());
-            if (value.remaining() < GATHER) {
-                buffer(value.remaining()).put(value.duplicate());
-            } else {
-                parts.add(buffer.flip());
-                parts.add(value.duplicate());
-                buffer = ByteBuffer.allocate(256);
-            }
-        }
-
-        ByteBuffer[] finish() {
-            parts.add(buffer.flip());
-            return parts.toArray(ByteBuffer[]::new);
-        }
+    private static void info(FrameBuilder out, Optional<ObjectInfo> info) {
+        out.flag(info.isPresent());
+        info.ifPresent(i -> {
+            out.string(i.namespace());
+            out.string(i.name());
+            out.string(i.objectId());
+            out.i64(i.size());
+            digest(out, i.checksum());
+        });
     }
 
     static String name(int type) {

@@ -1,5 +1,7 @@
 package io.albireo.proxy.protocol;
 
+import io.albireo.framing.Frames;
+
 /**
  * The bounds every frame is checked against before anything is allocated for it: a peer cannot make the other side
  * allocate more than one frame, however it lies.
@@ -10,13 +12,13 @@ public record Limits(int maxFrame) {
     /** The largest frame by default: room for an apply of a few MiB; objects are streamed in smaller DATA frames. */
     public static final int DEFAULT_MAX_FRAME = 16 * 1024 * 1024 + 64 * 1024;
     /** The smallest frame limit: the handshake, small requests and a DATA frame of {@link #MIN_CHUNK} must fit. */
-    public static final int MIN_MAX_FRAME = 64 * 1024;
+    public static final int MIN_MAX_FRAME = Frames.MIN_MAX_FRAME;
     /** The smallest DATA payload a sender may be asked to cut objects into. */
     public static final int MIN_CHUNK = 16 * 1024;
     /** The most ranges, names, asserts, changes or infos in one message. */
-    public static final int MAX_ITEMS = 100_000;
+    public static final int MAX_ITEMS = Frames.MAX_ITEMS;
     /** The longest string (a namespace, a name, an id, a reason) in UTF-8 bytes. */
-    public static final int MAX_STRING = 4096;
+    public static final int MAX_STRING = Frames.MAX_STRING;
     /** The most puts one connection may have open (begun and not ended) at once. */
     public static final int MAX_OPEN_PUTS = 64;
 

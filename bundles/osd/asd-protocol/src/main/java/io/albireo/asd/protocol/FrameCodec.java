@@ -6,14 +6,13 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import io.albireo.api.Assert;
 import io.albireo.api.Bytes;
@@ -24,6 +23,11 @@ import io.albireo.api.osd.DiskUsage;
 import io.albireo.api.osd.Osd;
 import io.albireo.api.osd.OsdProtocolException;
 import io.albireo.api.osd.OsdStatistics;
+import io.albireo.framing.FrameBody;
+import io.albireo.framing.FrameBuilder;
+import io.albireo.framing.FrameReader;
+import io.albireo.framing.Frames;
+import io.albireo.framing.RawFrame;
 
 /**
  * Frames of the ASD protocol, version 1 (docs/ASD-PROTOCOL.md):
@@ -65,9 +69,9 @@ public final class FrameCodec {
     static final int FAILURE = 0x8f;
 
     /** The length field, the type and the id. */
-    static final int HEAD = 4 + 1 + 8;
-    /** Values at least this long are written from their own buffer instead of being copied into the frame. */
-    private static final int GATHER = 4096;
+    static final int HEAD = Frames.HEAD;
+    /** Makes the protocol's error for a malformed frame. */
+    private static final Function<String, OsdProtocolException> MALFORMED = OsdProtocolException::new;
 
     private final Limits limits;
 
@@ -89,7 +93,7 @@ public final class FrameCodec {
     // ---- reading -----------------------------------------------------------------------------------------------------
 
     /**
-     * Reads one frame.
+     * Reads one frame, without reading ahead.
      *
      * @return the frame, or {@code null} if the channel ended cleanly before its first byte
      * @throws OsdProtocolException if the frame is malformed or over the limits
@@ -97,30 +101,17 @@ public final class FrameCodec {
      * @throws IOException if reading fails
      */
     public Frame read(ReadableByteChannel channel) throws IOException {
-        ByteBuffer lengthField = ByteBuffer.allocate(4);
-        if (!readFully(channel, lengthField, true)) {
-            return null;
-        }
-        int length = checkLength(lengthField.getInt(0));
-        ByteBuffer frame = ByteBuffer.allocate(length);
-        readFully(channel, frame, false);
-        return frame(frame.flip());
+        RawFrame raw = FrameReader.readOne(channel, limits.maxFrame(), MALFORMED);
+        return raw == null ? null : decode(raw);
     }
 
-    /** @return the length field's value, checked against the limits before anything is allocated for it */
-    private int checkLength(int length) {
-        if (length < HEAD - 4 || length > limits.maxFrame()) {
-            throw new OsdProtocolException("frame of " + Integer.toUnsignedString(length) + " bytes: frames are "
-                    + (HEAD - 4) + " to " + limits.maxFrame() + " bytes");
-        }
-        return length;
-    }
-
-    /** Decodes a frame read whole (after its length field), its own buffer: decoded values are views of it. */
-    private Frame frame(ByteBuffer frame) {
-        int type = frame.get() & 0xff;
-        long id = frame.getLong();
-        return new Frame(id, decode(type, frame), frame.limit() + 4);
+    /**
+     * Decodes a frame read whole.
+     *
+     * @throws OsdProtocolException if it is malformed
+     */
+    public Frame decode(RawFrame raw) {
+        return new Frame(raw.id(), decode(raw.type(), raw.body()), raw.size());
     }
 
     /**
@@ -128,20 +119,15 @@ public final class FrameCodec {
      *         pipelined ones, take one read call instead of two each; use one reader per channel, from one thread
      */
     public Reader reader(ReadableByteChannel channel) {
-        return new Reader(channel);
+        return new Reader(new FrameReader(channel, limits.maxFrame(), MALFORMED));
     }
 
-    /** Reads frames from one channel through a direct buffer; frames larger than the buffer are read into their own. */
+    /** Reads and decodes frames from one channel (see {@link FrameReader}). */
     public final class Reader {
-        /** Room for a 4 KiB read's answer and its neighbours; larger frames bypass the buffer. */
-        static final int BUFFER = 64 * 1024;
+        private final FrameReader frames;
 
-        private final ReadableByteChannel channel;
-        /** Bytes read and not yet taken, between position and limit. */
-        private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER).limit(0);
-
-        private Reader(ReadableByteChannel channel) {
-            this.channel = channel;
+        private Reader(FrameReader frames) {
+            this.frames = frames;
         }
 
         /**
@@ -150,56 +136,24 @@ public final class FrameCodec {
          * @return the frame, or {@code null} if the channel ended cleanly before its first byte
          */
         public Frame read() throws IOException {
-            if (!fill(4, true)) {
-                return null;
-            }
-            int length = checkLength(buffer.getInt());
-            // The frame gets a buffer of its own: decoded values are views of it and outlive the next read.
-            ByteBuffer frame = ByteBuffer.allocate(length);
-            if (length <= BUFFER) {
-                fill(length, false);
-                frame.put(0, buffer, buffer.position(), length);
-                buffer.position(buffer.position() + length);
-            } else {
-                int buffered = buffer.remaining();
-                frame.put(0, buffer, buffer.position(), buffered).position(buffered);
-                buffer.position(buffer.limit());
-                readFully(channel, frame, false);
-                frame.flip();
-            }
-            return frame(frame);
-        }
-
-        /** Makes at least {@code n} bytes (at most the buffer's size) ready, reading as much as the channel has. */
-        private boolean fill(int n, boolean endAllowed) throws IOException {
-            if (buffer.remaining() >= n) {
-                return true;
-            }
-            buffer.compact();
-            try {
-                while (buffer.position() < n) {
-                    if (channel.read(buffer) < 0) {
-                        if (endAllowed && buffer.position() == 0) {
-                            return false;
-                        }
-                        throw new EOFException("the connection ended inside a frame (" + buffer.position() + " of "
-                                + n + " bytes)");
-                    }
-                }
-                return true;
-            } finally {
-                buffer.flip();
-            }
+            RawFrame raw = frames.read();
+            return raw == null ? null : decode(raw);
         }
     }
 
+    /** @return the frame that refuses a client, with the reason, before its connection is closed */
+    public ByteBuffer[] refusal(String reason) {
+        return encode(0, new Message.Refused(reason.length() > 1000 ? reason.substring(0, 1000) : reason));
+    }
+
     /** Decodes a frame's body, which must be consumed exactly. */
-    Message decode(int type, ByteBuffer body) {
+    Message decode(int type, ByteBuffer buffer) {
+        FrameBody body = new FrameBody(buffer, MALFORMED);
         try {
             Message m = switch (type) {
                 case HELLO -> hello(body);
-                case WELCOME -> new Message.Welcome(body.getShort() & 0xffff, string(body), string(body), body.getInt());
-                case REFUSED -> new Message.Refused(string(body));
+                case WELCOME -> new Message.Welcome(body.u16(), body.string(), body.string(), body.i32());
+                case REFUSED -> new Message.Refused(body.string());
                 case GET -> new Message.Get(keys(body));
                 case GET_SLICES -> new Message.GetSlices(slices(body));
                 case RANGE -> range(body);
@@ -209,16 +163,13 @@ public final class FrameCodec {
                 case VALUES -> values(body);
                 case ENTRIES -> entries(body);
                 case APPLIED -> new Message.Applied();
-                case ASSERT_FAILED -> new Message.AssertFailed(body.getInt(), key(body));
-                case USAGE -> new Message.Usage(new DiskUsage(body.getLong(), body.getLong()));
+                case ASSERT_FAILED -> new Message.AssertFailed(body.i32(), key(body));
+                case USAGE -> new Message.Usage(new DiskUsage(body.i64(), body.i64()));
                 case STATS -> statistics(body);
                 case FAILURE -> failure(body);
                 default -> throw new OsdProtocolException("unknown frame type 0x" + Integer.toHexString(type));
             };
-            if (body.hasRemaining()) {
-                throw new OsdProtocolException(body.remaining() + " bytes left over after a " + name(type)
-                        + " frame");
-            }
+            body.end(name(type));
             return m;
         } catch (BufferUnderflowException e) {
             throw new OsdProtocolException("a " + name(type) + " frame ends before its fields do");
@@ -227,161 +178,95 @@ public final class FrameCodec {
         }
     }
 
-    private static Message.Hello hello(ByteBuffer body) {
-        byte[] magic = new byte[MAGIC.length];
-        body.get(magic);
-        if (!java.util.Arrays.equals(magic, MAGIC)) {
+    private static Message.Hello hello(FrameBody body) {
+        if (!Arrays.equals(body.bytes(Math.min(MAGIC.length, body.remaining())), MAGIC)) {
             throw new OsdProtocolException("not an ASD client: the hello does not start with ALBIREO-ASD");
         }
-        return new Message.Hello(body.getShort() & 0xffff, string(body));
+        return new Message.Hello(body.u16(), body.string());
     }
 
-    private static Message.Range range(ByteBuffer body) {
+    private static Message.Range range(FrameBody body) {
         Bytes first = key(body);
-        Bytes end = flag(body) ? key(body) : null;
-        int limit = count(body);
-        return new Message.Range(new KeyRange(first, end), limit, flag(body));
+        Bytes end = body.flag() ? key(body) : null;
+        int limit = body.count();
+        return new Message.Range(new KeyRange(first, end), limit, body.flag());
     }
 
-    private static Message.Apply apply(ByteBuffer body) {
-        int n = count(body);
-        List<Assert> asserts = new ArrayList<>(n);
+    private static Message.Apply apply(FrameBody body) {
+        int n = body.count();
+        List<Assert> asserts = body.list(n, 3);
         for (int i = 0; i < n; i++) {
             Bytes key = key(body);
-            asserts.add(flag(body) ? Assert.value(key, value(body)) : Assert.absent(key));
+            asserts.add(body.flag() ? Assert.value(key, body.value()) : Assert.absent(key));
         }
-        n = count(body);
-        List<Update> updates = new ArrayList<>(n);
+        n = body.count();
+        List<Update> updates = body.list(n, 3);
         for (int i = 0; i < n; i++) {
             Bytes key = key(body);
-            updates.add(flag(body) ? Update.set(key, value(body)) : Update.delete(key));
+            updates.add(body.flag() ? Update.set(key, body.value()) : Update.delete(key));
         }
         return new Message.Apply(asserts, updates);
     }
 
-    private static List<Bytes> keys(ByteBuffer body) {
-        int n = count(body);
-        List<Bytes> keys = new ArrayList<>(n);
+    private static List<Bytes> keys(FrameBody body) {
+        int n = body.count();
+        List<Bytes> keys = body.list(n, 2);
         for (int i = 0; i < n; i++) {
             keys.add(key(body));
         }
         return keys;
     }
 
-    private static List<Osd.Slice> slices(ByteBuffer body) {
-        int n = count(body);
-        List<Osd.Slice> slices = new ArrayList<>(n);
+    private static List<Osd.Slice> slices(FrameBody body) {
+        int n = body.count();
+        List<Osd.Slice> slices = body.list(n, 2 + 8 + 4);
         for (int i = 0; i < n; i++) {
-            slices.add(new Osd.Slice(key(body), body.getLong(), body.getInt()));
+            slices.add(new Osd.Slice(key(body), body.i64(), body.i32()));
         }
         return slices;
     }
 
-    private static Message.Values values(ByteBuffer body) {
-        int n = count(body);
-        List<Optional<ByteBuffer>> values = new ArrayList<>(n);
+    private static Message.Values values(FrameBody body) {
+        int n = body.count();
+        List<Optional<ByteBuffer>> values = body.list(n, 1);
         for (int i = 0; i < n; i++) {
-            values.add(flag(body) ? Optional.of(value(body)) : Optional.empty());
+            values.add(body.flag() ? Optional.of(body.value()) : Optional.empty());
         }
         return new Message.Values(values);
     }
 
-    private static Message.Entries entries(ByteBuffer body) {
-        boolean more = flag(body);
-        int n = count(body);
-        List<Entry> entries = new ArrayList<>(n);
+    private static Message.Entries entries(FrameBody body) {
+        boolean more = body.flag();
+        int n = body.count();
+        List<Entry> entries = body.list(n, 3);
         for (int i = 0; i < n; i++) {
             Bytes key = key(body);
-            entries.add(new Entry(key, flag(body) ? Bytes.copyOf(value(body)) : null));
+            entries.add(new Entry(key, body.flag() ? Bytes.copyOf(body.value()) : null));
         }
         return new Message.Entries(entries, more);
     }
 
-    private static Message.Statistics statistics(ByteBuffer body) {
-        int n = count(body);
-        Map<String, OsdStatistics.Operation> operations = new HashMap<>();
+    private static Message.Statistics statistics(FrameBody body) {
+        int n = body.count();
+        Map<String, OsdStatistics.Operation> operations = new HashMap<>(Math.min(n, body.remaining() / 34) * 2);
         for (int i = 0; i < n; i++) {
-            operations.put(string(body), new OsdStatistics.Operation(body.getLong(), body.getLong(),
-                    body.getDouble(), body.getDouble()));
+            operations.put(body.string(), new OsdStatistics.Operation(body.i64(), body.i64(), body.f64(),
+                    body.f64()));
         }
         return new Message.Statistics(new OsdStatistics(operations));
     }
 
-    private static Message.Failure failure(ByteBuffer body) {
-        int code = body.get() & 0xff;
+    private static Message.Failure failure(FrameBody body) {
+        int code = body.u8();
         Message.Failure.Kind kind = Message.Failure.Kind.of(code);
         if (kind == null) {
             throw new OsdProtocolException("unknown failure code " + code);
         }
-        return new Message.Failure(kind, string(body));
+        return new Message.Failure(kind, body.string());
     }
 
-    private static int count(ByteBuffer body) {
-        int n = body.getInt();
-        if (n < 0 || n > Limits.MAX_ITEMS) {
-            throw new OsdProtocolException("a count of " + Integer.toUnsignedString(n) + " is over the limit of "
-                    + Limits.MAX_ITEMS);
-        }
-        return n;
-    }
-
-    private static boolean flag(ByteBuffer body) {
-        int b = body.get();
-        if (b != 0 && b != 1) {
-            throw new OsdProtocolException("a flag byte holds " + b + ", not 0 or 1");
-        }
-        return b == 1;
-    }
-
-    private static Bytes key(ByteBuffer body) {
-        int n = body.getShort() & 0xffff;
-        if (n > Limits.MAX_KEY) {
-            throw new OsdProtocolException("a key of " + n + " bytes is over the limit of " + Limits.MAX_KEY);
-        }
-        byte[] key = new byte[n];
-        body.get(key);
-        return Bytes.adopt(key);
-    }
-
-    /** @return a view of the next value in the frame's array; the frame bounds it */
-    private static ByteBuffer value(ByteBuffer body) {
-        int n = body.getInt();
-        if (n < 0 || n > body.remaining()) {
-            throw new OsdProtocolException("a value of " + Integer.toUnsignedString(n) + " bytes, with "
-                    + body.remaining() + " left in the frame");
-        }
-        ByteBuffer value = body.slice(body.position(), n);
-        body.position(body.position() + n);
-        return value;
-    }
-
-    private static String string(ByteBuffer body) {
-        int n = body.getShort() & 0xffff;
-        if (n > Limits.MAX_STRING) {
-            throw new OsdProtocolException("a string of " + n + " bytes is over the limit of " + Limits.MAX_STRING);
-        }
-        ByteBuffer bytes = body.slice(body.position(), n);
-        body.position(body.position() + n);
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
-        } catch (CharacterCodingException e) {
-            throw new OsdProtocolException("a string is not valid UTF-8");
-        }
-    }
-
-    private static boolean readFully(ReadableByteChannel channel, ByteBuffer buffer, boolean endAllowed)
-            throws IOException {
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
-                if (endAllowed && buffer.position() == 0) {
-                    return false;
-                }
-                throw new EOFException("the connection ended inside a frame (" + buffer.position() + " of "
-                        + buffer.limit() + " bytes)");
-            }
-        }
-        return true;
+    private static Bytes key(FrameBody body) {
+        return Bytes.adopt(body.bytes16(Limits.MAX_KEY, "key"));
     }
 
     // ---- writing -----------------------------------------------------------------------------------------------------
@@ -393,8 +278,7 @@ public final class FrameCodec {
      * @throws IllegalArgumentException if the message is over the limits
      */
     public ByteBuffer[] encode(long id, Message message) {
-        Out out = new Out();
-        out.buffer.putInt(0).put((byte) message.type()).putLong(id);
+        FrameBuilder out = new FrameBuilder(message.type(), id);
         if (message instanceof Message.Hello h) {
             out.bytes(MAGIC);
             out.u16(h.version());
@@ -408,26 +292,26 @@ public final class FrameCodec {
             out.string(r.reason());
         } else if (message instanceof Message.Get g) {
             out.count(g.keys().size());
-            g.keys().forEach(out::key);
+            g.keys().forEach(k -> key(out, k));
         } else if (message instanceof Message.GetSlices g) {
             out.count(g.slices().size());
             for (Osd.Slice s : g.slices()) {
-                out.key(s.key());
+                key(out, s.key());
                 out.i64(s.offset());
                 out.i32(s.length());
             }
         } else if (message instanceof Message.Range r) {
-            out.key(r.range().first());
+            key(out, r.range().first());
             out.flag(r.range().end() != null);
             if (r.range().end() != null) {
-                out.key(r.range().end());
+                key(out, r.range().end());
             }
             out.count(r.limit());
             out.flag(r.withValues());
         } else if (message instanceof Message.Apply a) {
             out.count(a.asserts().size());
             for (Assert as : a.asserts()) {
-                out.key(as.key());
+                key(out, as.key());
                 out.flag(!as.requiresAbsent());
                 if (!as.requiresAbsent()) {
                     out.value(as.expected());
@@ -435,7 +319,7 @@ public final class FrameCodec {
             }
             out.count(a.updates().size());
             for (Update u : a.updates()) {
-                out.key(u.key());
+                key(out, u.key());
                 out.flag(!u.isDelete());
                 if (!u.isDelete()) {
                     out.value(u.value());
@@ -451,7 +335,7 @@ public final class FrameCodec {
             out.flag(e.more());
             out.count(e.entries().size());
             for (Entry entry : e.entries()) {
-                out.key(entry.key());
+                key(out, entry.key());
                 out.flag(entry.value() != null);
                 if (entry.value() != null) {
                     out.value(entry.value().asReadOnlyBuffer());
@@ -459,7 +343,7 @@ public final class FrameCodec {
             }
         } else if (message instanceof Message.AssertFailed a) {
             out.i32(a.index());
-            out.key(a.key());
+            key(out, a.key());
         } else if (message instanceof Message.Usage u) {
             out.i64(u.usage().used());
             out.i64(u.usage().capacity());
@@ -473,110 +357,24 @@ public final class FrameCodec {
                 out.f64(e.getValue().maxMicros());
             }
         } else if (message instanceof Message.Failure f) {
-            out.buffer(1).put((byte) f.kind().code);
+            out.u8(f.kind().code);
             out.string(f.message());
         }
         // GetDiskUsage, GetStatistics and Applied have no body.
-        ByteBuffer[] frame = out.finish();
-        long length = 0;
-        for (ByteBuffer b : frame) {
-            length += b.remaining();
+        return out.finish(limits.maxFrame(), name(message.type()));
+    }
+
+    private static void key(FrameBuilder out, Bytes key) {
+        if (key.length() > Limits.MAX_KEY) {
+            throw new IllegalArgumentException("a key of " + key.length() + " bytes is over the limit of "
+                    + Limits.MAX_KEY);
         }
-        if (length - 4 > limits.maxFrame()) {
-            throw new IllegalArgumentException("a " + name(message.type()) + " frame of " + (length - 4)
-                    + " bytes is over the limit of " + limits.maxFrame());
-        }
-        frame[0].putInt(0, (int) (length - 4));
-        return frame;
+        key.copyTo(out.room(2 + key.length()).putShort((short) key.length()));
     }
 
     /** Writes the buffers of a frame fully. */
     public static void write(GatheringByteChannel channel, ByteBuffer[] frame) throws IOException {
-        long left = 0;
-        for (ByteBuffer b : frame) {
-            left += b.remaining();
-        }
-        while (left > 0) {
-            left -= channel.write(frame);
-        }
-    }
-
-    /** Builds a frame: small fields copied into growing buffers, large values added as views. */
-    private static final class Out {
-        private final List<ByteBuffer> parts = new ArrayList<>();
-        private ByteBuffer buffer = ByteBuffer.allocate(256);
-
-        ByteBuffer buffer(int room) {
-            if (buffer.remaining() < room) {
-                parts.add(buffer.flip());
-                buffer = ByteBuffer.allocate(Math.max(256, room));
-            }
-            return buffer;
-        }
-
-        void bytes(byte[] bytes) {
-            buffer(bytes.length).put(bytes);
-        }
-
-        void u16(int v) {
-            buffer(2).putShort((short) v);
-        }
-
-        void i32(int v) {
-            buffer(4).putInt(v);
-        }
-
-        void i64(long v) {
-            buffer(8).putLong(v);
-        }
-
-        void f64(double v) {
-            buffer(8).putDouble(v);
-        }
-
-        void flag(boolean v) {
-            buffer(1).put((byte) (v ? 1 : 0));
-        }
-
-        void count(int n) {
-            if (n < 0 || n > Limits.MAX_ITEMS) {
-                throw new IllegalArgumentException("a count of " + n + " is over the limit of " + Limits.MAX_ITEMS);
-            }
-            i32(n);
-        }
-
-        void key(Bytes key) {
-            if (key.length() > Limits.MAX_KEY) {
-                throw new IllegalArgumentException("a key of " + key.length() + " bytes is over the limit of "
-                        + Limits.MAX_KEY);
-            }
-            key.copyTo(buffer(2 + key.length()).putShort((short) key.length()));
-        }
-
-        void string(String s) {
-            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-            if (bytes.length > Limits.MAX_STRING) {
-                throw new IllegalArgumentException("a string of " + bytes.length + " bytes is over the limit of "
-                        + Limits.MAX_STRING);
-            }
-            buffer(2 + bytes.length).putShort((short) bytes.length).put(bytes);
-        }
-
-        void value(ByteBuffer value) {
-            i32(value.remaining());
-            if (value.remaining() < GATHER) {
-                buffer(value.remaining()).put(value.duplicate());
-            } else {
-                parts.add(buffer.flip());
-                parts.add(value.duplicate());
-                buffer = ByteBuffer.allocate(256);
-            }
-        }
-
-        ByteBuffer[] finish() {
-            parts.add(buffer.flip());
-            return parts.toArray(ByteBuffer[]::new);
-        }
+        Frames.write(channel, frame);
     }
 
     private static String name(int type) {

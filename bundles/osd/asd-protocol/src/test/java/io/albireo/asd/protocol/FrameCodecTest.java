@@ -153,7 +153,7 @@ class FrameCodecTest {
      */
     @Test
     void theBufferedReaderSplitsPipelinedFramesArrivingInAnyPieces() throws IOException {
-        int b = FrameCodec.Reader.BUFFER;
+        int b = io.albireo.framing.FrameReader.BUFFER;
         int[] sizes = {0, 1, 100, 4096, b - 40, b - 39, b - 38, b, b + 1, 3 * b + 7, 1 << 20, 5};
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         List<Message> sent = new java.util.ArrayList<>();
@@ -175,7 +175,7 @@ class FrameCodecTest {
         assertThrows(EOFException.class, () -> codec.reader(trickle(Arrays.copyOf(wire, wire.length - 1), 1)).read());
         assertThrows(EOFException.class, () -> codec.reader(trickle(Arrays.copyOf(wire, 2), 1)).read());
         byte[] header = ByteBuffer.allocate(4).putInt(Limits.MIN_MAX_FRAME + 1).array();
-        assertEquals("frame of 65537 bytes: frames are 9 to 65536 bytes", assertThrows(OsdProtocolException.class,
+        assertEquals("a frame of 65537 bytes: frames are 9 to 65536 bytes", assertThrows(OsdProtocolException.class,
                 () -> new FrameCodec(new Limits(Limits.MIN_MAX_FRAME)).reader(trickle(header, 1)).read())
                 .getMessage());
     }
@@ -198,10 +198,10 @@ class FrameCodecTest {
         byte[] header = ByteBuffer.allocate(4).putInt(Limits.MIN_MAX_FRAME + 1).array();
         OsdProtocolException e = assertThrows(OsdProtocolException.class,
                 () -> small.read(Channels.newChannel(new ByteArrayInputStream(header))));
-        assertEquals("frame of 65537 bytes: frames are 9 to 65536 bytes", e.getMessage());
+        assertEquals("a frame of 65537 bytes: frames are 9 to 65536 bytes", e.getMessage());
         byte[] negative = ByteBuffer.allocate(4).putInt(-1).array();
         assertTrue(assertThrows(OsdProtocolException.class, () -> read(negative)).getMessage()
-                .startsWith("frame of 4294967295 bytes"));
+                .startsWith("a frame of 4294967295 bytes"));
         assertThrows(IllegalArgumentException.class,
                 () -> small.encode(1, new Message.Values(List.of(Optional.of(ByteBuffer.allocate(70_000))))));
     }

@@ -31,6 +31,7 @@ import io.albireo.api.AlbireoName;
 import io.albireo.asd.protocol.AsdEndpoint;
 import io.albireo.asd.protocol.Limits;
 import io.albireo.asd.protocol.Message;
+import io.albireo.framing.FrameServer;
 
 /**
  * One ASD: a disk (a directory on it) served on a port. One instance per factory configuration
@@ -71,6 +72,24 @@ public final class Asd implements LocalAsd {
         @AttributeDefinition(description = "The largest frame it accepts, in bytes")
         int maxFrame() default Limits.DEFAULT_MAX_FRAME;
 
+        @AttributeDefinition(description = "The most client connections open at once; more are refused with a reason")
+        int maxConnections() default AsdServer.Bounds.MAX_CONNECTIONS;
+
+        @AttributeDefinition(description = "The most bytes one connection may hold in flight (requests not yet"
+                + " answered, answers not yet read by the client); at least maxFrame. Past it the connection is not"
+                + " read until it falls")
+        long maxConnectionBytes() default AsdServer.Bounds.MAX_CONNECTION_BYTES;
+
+        @AttributeDefinition(description = "The most bytes all connections together may hold in flight; at least"
+                + " maxConnectionBytes")
+        long maxBytes() default AsdServer.Bounds.MAX_BYTES;
+
+        @AttributeDefinition(description = "The most requests one connection may have unanswered")
+        int maxRequests() default AsdServer.Bounds.MAX_REQUESTS;
+
+        @AttributeDefinition(description = "Event-loop threads that read and write all connections")
+        int loops() default AsdServer.Bounds.LOOPS;
+
         @AttributeDefinition(description = "Threads serving reads")
         int readThreads() default 8;
 
@@ -108,8 +127,10 @@ public final class Asd implements LocalAsd {
                 config.blobThreshold(), config.sync(), 1024, config.directIo(), config.segmentValueMax(),
                 config.segmentBytes()));
         try {
-            this.server = new AsdServer(store, nodeId, new InetSocketAddress(config.bindAddress(), config.port()),
-                    new Limits(config.maxFrame()), config.readThreads(), config.writeThreads());
+            this.server = new AsdServer(store, nodeId, new FrameServer.Settings("asd-" + store.longId().substring(0,
+                    8), new InetSocketAddress(config.bindAddress(), config.port()), new Limits(config.maxFrame())
+                    .maxFrame(), config.maxConnections(), config.maxConnectionBytes(), config.maxBytes(),
+                    config.maxRequests(), config.loops()), config.readThreads(), config.writeThreads());
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;

@@ -1,27 +1,16 @@
 package io.albireo.asd.internal;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,63 +23,101 @@ import io.albireo.api.osd.OsdProtocolException;
 import io.albireo.asd.protocol.FrameCodec;
 import io.albireo.asd.protocol.Limits;
 import io.albireo.asd.protocol.Message;
+import io.albireo.framing.DaemonThreads;
+import io.albireo.framing.FrameServer;
+import io.albireo.framing.RawFrame;
 
 /**
- * Serves one {@link AsdStore} over the ASD protocol (docs/ASD-PROTOCOL.md). Each connection has a reader thread, which
- * checks the handshake and dispatches requests, and a writer thread, which sends the responses as they come: reads run
- * on a shared pool; applies go to the store's group commit, those with blob files by way of a shared write pool, so
- * a connection's reader never waits on a disk while the next request is already in its socket. Small slice reads (at
- * most {@link #INLINE_SLICE_BYTES}, what a proxy's partial read asks for) are the exception: the reader serves them
- * and writes the answer itself, because handing a 4 KiB read to two other threads costs more CPU than the read (see
- * docs/PERFORMANCE.md); the driver spreads requests over several connections, so one slow read holds up only its
- * own. A connection has at most {@link #MAX_IN_FLIGHT} requests unanswered; past that its reader waits, so a client
- * that stops reading stalls only itself. A malformed frame closes the connection with a logged reason; nothing it
- * asked for is done.
+ * Serves one {@link AsdStore} over the ASD protocol (docs/ASD-PROTOCOL.md) on a {@link FrameServer}, which bounds
+ * the connections, the bytes and requests each holds, the bytes all hold, and the threads (a few event loops, however
+ * many connections). A connection's loop checks the handshake and dispatches requests: reads run on a shared pool;
+ * applies go to the store's group commit, those with blob files by way of a shared write pool, so a loop never waits
+ * on a disk while the next request is already in its socket. Small slice reads (at most {@link #INLINE_SLICE_BYTES},
+ * what a proxy's partial read asks for) are the exception: the loop serves them and writes the answer itself, because
+ * handing a 4 KiB read to two other threads costs more CPU than the read (see docs/PERFORMANCE.md). Answers are sent
+ * from whichever thread has them, without blocking: what the socket does not take is queued and counts against the
+ * connection's bytes, so a client that stops reading stalls only itself. A request frame is held (and counts) until
+ * its answer is sent. A malformed frame closes the connection with a logged reason, told to the client in a REFUSED
+ * frame; nothing it asked for is done.
  */
 final class AsdServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AsdServer.class);
-    static final int MAX_IN_FLIGHT = 256;
-    /** Slice reads asking for at most this many bytes in all are served on the connection's reader thread. */
+    /** Slice reads asking for at most this many bytes in all are served on the connection's loop thread. */
     static final long INLINE_SLICE_BYTES = 64 * 1024;
 
     private final AsdStore store;
     private final String nodeId;
     private final FrameCodec codec;
     private final Limits limits;
-    private final ServerSocketChannel server;
+    private final FrameServer network;
     private final ExecutorService reads;
     private final ExecutorService blobWrites;
-    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final Thread acceptor;
     private volatile boolean closed;
 
-    AsdServer(AsdStore store, String nodeId, InetSocketAddress address, Limits limits, int readThreads,
-            int writeThreads) throws IOException {
+    /**
+     * @param network where to listen and the bounds of the connections; its frame limit is the protocol's
+     * @param readThreads the read pool's size
+     * @param writeThreads the blob write pool's size
+     */
+    AsdServer(AsdStore store, String nodeId, FrameServer.Settings network, int readThreads, int writeThreads)
+            throws IOException {
         this.store = store;
         this.nodeId = nodeId;
-        this.limits = limits;
+        this.limits = new Limits(network.maxFrame());
         this.codec = new FrameCodec(limits);
-        this.server = ServerSocketChannel.open();
-        server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        server.bind(address);
-        this.reads = Executors.newFixedThreadPool(readThreads, named("asd-read-" + store.longId().substring(0, 8)));
-        this.blobWrites = Executors.newFixedThreadPool(writeThreads,
-                named("asd-blob-" + store.longId().substring(0, 8)));
-        this.acceptor = named("asd-accept-" + address.getPort()).newThread(this::acceptLoop);
-        acceptor.start();
+        String tag = store.longId().substring(0, 8);
+        this.reads = Executors.newFixedThreadPool(readThreads, DaemonThreads.named("asd-read-" + tag));
+        this.blobWrites = Executors.newFixedThreadPool(writeThreads, DaemonThreads.named("asd-blob-" + tag));
+        try {
+            this.network = new FrameServer(network, new FrameServer.Protocol() {
+                @Override
+                public FrameServer.Session open(FrameServer.Link link) {
+                    return new Connection(link);
+                }
+
+                @Override
+                public ByteBuffer[] refusal(String reason) {
+                    return codec.refusal(reason);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            reads.shutdown();
+            blobWrites.shutdown();
+            throw e;
+        }
+    }
+
+    /** @return bounds for a server on {@code address}: the frame limit given, the other bounds their defaults */
+    static FrameServer.Settings settings(InetSocketAddress address, Limits limits) {
+        return new FrameServer.Settings("asd", address, limits.maxFrame(), Bounds.MAX_CONNECTIONS,
+                Math.max(Bounds.MAX_CONNECTION_BYTES, 2L * limits.maxFrame() + 8), Math.max(Bounds.MAX_BYTES,
+                        2L * limits.maxFrame() + 8), Bounds.MAX_REQUESTS, Bounds.LOOPS);
+    }
+
+    /** The default bounds of a server's connections (etc/io.albireo.asd-*.cfg). */
+    static final class Bounds {
+        static final int MAX_CONNECTIONS = 1024;
+        static final long MAX_CONNECTION_BYTES = 160L << 20;
+        static final long MAX_BYTES = 512L << 20;
+        static final int MAX_REQUESTS = 256;
+        static final int LOOPS = 2;
+
+        private Bounds() {
+        }
     }
 
     /** @return the address it listens on (the port is the real one when 0 was asked for) */
     InetSocketAddress address() {
-        try {
-            return (InetSocketAddress) server.getLocalAddress();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return network.address();
     }
 
     int connections() {
-        return connections.size();
+        return network.connections();
+    }
+
+    /** @return the connections' server, for its bounds and counters */
+    FrameServer network() {
+        return network;
     }
 
     /**
@@ -178,83 +205,43 @@ final class AsdServer implements AutoCloseable {
         throw new IllegalArgumentException("unsupported request " + request.getClass().getSimpleName());
     }
 
-    private void acceptLoop() {
-        while (!closed) {
+    /** One client connection's session: the handshake, then requests. */
+    private final class Connection implements FrameServer.Session {
+        private final FrameServer.Link link;
+        private boolean welcomed;
+
+        Connection(FrameServer.Link link) {
+            this.link = link;
+        }
+
+        @Override
+        public void frame(RawFrame raw) {
+            FrameCodec.Frame frame;
             try {
-                SocketChannel channel = server.accept();
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                Connection c = new Connection(channel);
-                connections.add(c);
-                c.start();
-            } catch (ClosedChannelException e) {
+                frame = codec.decode(raw);
+            } catch (RuntimeException e) {
+                link.release(raw);
+                throw e;
+            }
+            if (!welcomed) {
+                link.release(raw);
+                handshake(frame);
                 return;
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("ASD {}: accepting a connection failed", store.longId(), e);
-                }
             }
-        }
-    }
-
-    /** One client connection. */
-    private final class Connection {
-        private final SocketChannel channel;
-        private final FrameCodec.Reader frames;
-        private final SocketAddress peer;
-        private final ExecutorService writer;
-        private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
-        /** Held while a frame is written: by the writer thread, or the reader answering a small read itself. */
-        private final Object writing = new Object();
-        private volatile boolean open = true;
-
-        Connection(SocketChannel channel) throws IOException {
-            this.channel = channel;
-            this.frames = codec.reader(channel);
-            this.peer = channel.getRemoteAddress();
-            this.writer = Executors.newSingleThreadExecutor(named("asd-write-" + peer));
-        }
-
-        void start() {
-            named("asd-conn-" + peer).newThread(this::readLoop).start();
-        }
-
-        private void readLoop() {
-            try {
-                if (!handshake()) {
-                    return;
-                }
-                while (open) {
-                    FrameCodec.Frame frame = frames.read();
-                    if (frame == null) {
-                        return;
-                    }
-                    if (!(frame.message() instanceof Message.Request request)) {
-                        throw new OsdProtocolException("a " + frame.message().getClass().getSimpleName()
-                                + " frame is not a request");
-                    }
-                    inFlight.acquire();
-                    dispatch(frame.id(), request);
-                }
-            } catch (OsdProtocolException e) {
-                LOG.warn("ASD {}: closing the connection from {}: {}", store.longId(), peer, e.getMessage());
-            } catch (EOFException | ClosedChannelException e) {
-                // the client went away
-            } catch (IOException e) {
-                if (open && !closed) {
-                    LOG.info("ASD {}: connection from {} failed: {}", store.longId(), peer, e.toString());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                close();
+            if (!(frame.message() instanceof Message.Request request)) {
+                link.release(raw);
+                throw new OsdProtocolException("a " + frame.message().getClass().getSimpleName()
+                        + " frame is not a request");
+            }
+            if (small(request)) {
+                send(raw, answer(request));
+            } else {
+                handle(request).whenComplete((response, failure) -> send(raw, failure == null ? response
+                        : failure(failure)));
             }
         }
 
-        private boolean handshake() throws IOException {
-            FrameCodec.Frame frame = frames.read();
-            if (frame == null) {
-                return false;
-            }
+        private void handshake(FrameCodec.Frame frame) {
             if (!(frame.message() instanceof Message.Hello hello)) {
                 throw new OsdProtocolException("the first frame must be a hello");
             }
@@ -265,65 +252,35 @@ final class AsdServer implements AutoCloseable {
                 refusal = "this is ASD " + store.longId() + " on node " + nodeId + ", not " + hello.expectedLongId();
             }
             if (refusal != null) {
-                LOG.warn("ASD {}: refusing {}: {}", store.longId(), peer, refusal);
-                FrameCodec.write(channel, codec.encode(0, new Message.Refused(refusal)));
-                return false;
-            }
-            FrameCodec.write(channel, codec.encode(0, new Message.Welcome(FrameCodec.VERSION, store.longId(), nodeId,
-                    limits.maxFrame())));
-            return true;
-        }
-
-        /** Small slice reads are answered here, on the reader; everything else as {@link #handle} does it. */
-        private void dispatch(long id, Message.Request request) {
-            if (small(request)) {
-                send(id, answer(request));
+                LOG.warn("ASD {}: refusing {}: {}", store.longId(), link.peer(), refusal);
+                link.send(codec.encode(0, new Message.Refused(refusal)));
+                link.close("refused: " + refusal);
                 return;
             }
-            handle(request).thenAccept(response -> respond(id, response));
+            welcomed = true;
+            link.send(codec.encode(0, new Message.Welcome(FrameCodec.VERSION, store.longId(), nodeId,
+                    limits.maxFrame())));
         }
 
-        /** Hands a response to the writer thread: callers (the committer, the read pool) never wait on the socket. */
-        private void respond(long id, Message.Response response) {
-            try {
-                writer.execute(() -> send(id, response));
-            } catch (RejectedExecutionException e) {
-                inFlight.release(); // closed meanwhile
-            }
-        }
-
-        /** Writes a response (a frame at a time, whichever thread) and frees its in-flight slot. */
-        private void send(long id, Message.Response response) {
+        /** Sends the answer to a request, from whichever thread has it, and gives back what the request held. */
+        private void send(RawFrame request, Message.Response response) {
             try {
                 ByteBuffer[] frame;
                 try {
-                    frame = codec.encode(id, response);
+                    frame = codec.encode(request.id(), response);
                 } catch (IllegalArgumentException e) {
-                    frame = codec.encode(id, new Message.Failure(Message.Failure.Kind.BAD_REQUEST,
+                    frame = codec.encode(request.id(), new Message.Failure(Message.Failure.Kind.BAD_REQUEST,
                             "the answer is too large for one frame: " + e.getMessage()));
                 }
-                synchronized (writing) {
-                    FrameCodec.write(channel, frame);
-                }
-            } catch (IOException e) {
-                close();
+                link.send(frame);
             } finally {
-                inFlight.release();
+                link.release(request);
             }
         }
 
-        void close() {
-            if (!open) {
-                return;
-            }
-            open = false;
-            connections.remove(this);
-            writer.shutdown();
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
+        @Override
+        public void closed(String why) {
+            LOG.debug("ASD {}: connection from {} closed: {}", store.longId(), link.peer(), why);
         }
     }
 
@@ -348,33 +305,11 @@ final class AsdServer implements AutoCloseable {
         return new Message.Failure(Message.Failure.Kind.UNAVAILABLE, String.valueOf(e.getMessage()));
     }
 
-    private static ThreadFactory named(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + (n.get() == 0 ? "" : "-" + n.get()));
-            n.incrementAndGet();
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
     @Override
     public void close() {
         closed = true;
-        try {
-            server.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
-        for (Connection c : connections) {
-            c.close();
-        }
+        network.close();
         reads.shutdown();
         blobWrites.shutdown();
-        try {
-            acceptor.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

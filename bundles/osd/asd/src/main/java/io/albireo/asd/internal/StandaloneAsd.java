@@ -21,8 +21,8 @@ public final class StandaloneAsd {
         }
         AsdStore store = AsdStore.open(Path.of(args[0]), new AsdStore.Settings(0, 64 * 1024,
                 args.length > 2 ? args[2] : "fsync", 1024));
-        AsdServer server = new AsdServer(store, "standalone", new InetSocketAddress("127.0.0.1",
-                Integer.parseInt(args[1])), Limits.DEFAULT, 8, 8);
+        AsdServer server = new AsdServer(store, "standalone", AsdServer.settings(new InetSocketAddress(
+                "127.0.0.1", Integer.parseInt(args[1])), Limits.DEFAULT), 8, 8);
         System.out.println("READY " + server.address().getPort() + " " + store.longId());
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

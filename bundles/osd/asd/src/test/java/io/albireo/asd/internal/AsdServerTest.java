@@ -39,7 +39,8 @@ class AsdServerTest {
     @BeforeEach
     void start() throws IOException {
         store = AsdStore.open(dir, new AsdStore.Settings(1_000_000, 1024, "fsync", 64));
-        server = new AsdServer(store, "node-1", new InetSocketAddress("127.0.0.1", 0), Limits.DEFAULT, 2, 2);
+        server = new AsdServer(store, "node-1", AsdServer.settings(new InetSocketAddress("127.0.0.1", 0),
+                Limits.DEFAULT), 2, 2);
         address = server.address();
     }
 
@@ -172,7 +173,8 @@ class AsdServerTest {
         try (TestClient c = client()) {
             c.call(new Message.Apply(List.of(), List.of(Update.set(Bytes.utf8("kept"), ByteBuffer.wrap(new byte[10])))));
             c.sendRaw(ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array());
-            assertClosed(c, "an oversized frame closes the connection before its body is read");
+            assertRefused(c, "an oversized frame closes the connection before its body is read",
+                    "a frame of 2147483647 bytes: frames are 9 to");
         }
         try (TestClient c = client()) {
             // An apply whose update count says 2 but holds one update: nothing of it may be applied.
@@ -182,11 +184,11 @@ class AsdServerTest {
             byte[] frame = ByteBuffer.allocate(4 + 9 + body.remaining()).putInt(9 + body.remaining())
                     .put((byte) 0x13).putLong(9).put(body).array();
             c.sendRaw(frame);
-            assertClosed(c, "a malformed apply closes the connection");
+            assertRefused(c, "a malformed apply closes the connection", "apply frame ends before its fields do");
         }
         try (TestClient c = new TestClient(address)) {
             c.sendRaw("GET / HTTP/1.1\r\n\r\n".getBytes());
-            assertClosed(c, "not an ASD client");
+            assertRefused(c, "not an ASD client", "frames are 9 to");
         }
         assertEquals(Optional.empty(), store.get(Bytes.utf8("bad")));
         assertEquals(ByteBuffer.wrap(new byte[10]), store.get(Bytes.utf8("kept")).orElseThrow());
@@ -195,10 +197,19 @@ class AsdServerTest {
         }
     }
 
-    /** The ASD closed the connection: an end of stream, or a reset when it left bytes unread. */
-    private static void assertClosed(TestClient c, String why) {
+    /**
+     * The ASD told the client why in a REFUSED frame (unless a reset beat it), then closed the connection: an end of
+     * stream, or a reset when it left bytes unread.
+     */
+    private static void assertRefused(TestClient c, String why, String reason) {
         try {
-            assertNull(c.receive(), why);
+            FrameCodec.Frame f = c.receive();
+            if (f != null) {
+                Message.Refused refused = assertInstanceOf(Message.Refused.class, f.message(), why);
+                assertTrue(refused.reason().contains(reason), why + ": " + refused.reason());
+                f = c.receive();
+            }
+            assertNull(f, why);
         } catch (IOException e) {
             assertTrue(String.valueOf(e.getMessage()).contains("reset"), why + ": " + e);
         }

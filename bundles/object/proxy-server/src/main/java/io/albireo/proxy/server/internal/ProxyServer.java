@@ -1,14 +1,8 @@
 package io.albireo.proxy.server.internal;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -32,84 +26,103 @@ import io.albireo.api.metadata.ManifestFormat;
 import io.albireo.api.object.ObjectInfo;
 import io.albireo.api.object.ObjectStore;
 import io.albireo.api.osd.OsdUnavailableException;
+import io.albireo.framing.DaemonThreads;
+import io.albireo.framing.FrameServer;
+import io.albireo.framing.RawFrame;
 import io.albireo.proxy.protocol.FrameCodec;
 import io.albireo.proxy.protocol.Limits;
 import io.albireo.proxy.protocol.Message;
 import io.albireo.proxy.protocol.ProxyProtocolException;
 
 /**
- * Serves an {@link ObjectStore} over the proxy protocol (docs/PROXY-PROTOCOL.md). The store is asked for at every
- * request, so it may come and go under open connections: meanwhile requests fail with UNAVAILABLE.
+ * Serves an {@link ObjectStore} over the proxy protocol (docs/PROXY-PROTOCOL.md) on a {@link FrameServer}, which bounds
+ * the connections, the bytes and requests each holds, the bytes all hold, and the threads (a few event loops, however
+ * many connections). The store is asked for at every request, so it may come and go under open connections: meanwhile
+ * requests fail with UNAVAILABLE.
  *
- * <p>Each connection has a reader thread (handshake, dispatch, feeding streamed puts) and a writer thread (responses
- * and the DATA frames of gets and reads, in bounded frames). Requests run on a shared pool; a streamed put runs on a
- * thread of its own for as long as its bytes arrive. A connection has at most {@link #MAX_IN_FLIGHT} requests
- * unanswered; past that its reader waits, so a client that stops reading stalls only itself. A malformed frame closes
- * the connection with a logged reason; nothing it asked for is done, and open puts on it are aborted.
+ * <p>A connection's loop checks the handshake and dispatches: requests run on a shared pool; a streamed put runs on a
+ * put thread for as long as its bytes arrive, and the loop feeds its DATA frames in without waiting. Puts have at most
+ * {@code putThreads} threads in all: a put begun when every one is busy is answered UNAVAILABLE at once, and its DATA
+ * frames are dropped (a put cannot wait for a thread, since its own bytes would queue behind it). A request frame is
+ * held (and counts against the bounds) until its answer is sent, a DATA frame until the put has read it. A malformed
+ * frame closes the connection with a logged reason, told to the client in a REFUSED frame; nothing it asked for is
+ * done, and open puts on it are aborted.
  */
 final class ProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
-    static final int MAX_IN_FLIGHT = 256;
+
+    /** The default bounds (etc/io.albireo.proxy.server.cfg). */
+    static final class Bounds {
+        static final int MAX_CONNECTIONS = 1024;
+        static final long MAX_CONNECTION_BYTES = 64L << 20;
+        static final long MAX_BYTES = 512L << 20;
+        static final int MAX_REQUESTS = 256;
+        static final int LOOPS = 2;
+        static final int PUT_THREADS = 64;
+
+        private Bounds() {
+        }
+    }
 
     private final Supplier<ObjectStore> stores;
     private final Limits limits;
     private final FrameCodec codec;
-    private final ServerSocketChannel server;
+    private final FrameServer network;
     private final ExecutorService workers;
-    private final ExecutorService putters;
-    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final Thread acceptor;
-    private volatile boolean closed;
+    private final ThreadPoolExecutor putters;
 
     /**
      * @param stores the store to serve, or null while there is none
-     * @param address where to listen (port 0: any free one)
-     * @param limits the frame limit
+     * @param network where to listen and the bounds of the connections; its frame limit is the protocol's
      * @param threads the request pool's size
+     * @param putThreads the most puts streaming at once
      */
-    ProxyServer(Supplier<ObjectStore> stores, InetSocketAddress address, Limits limits, int threads)
+    ProxyServer(Supplier<ObjectStore> stores, FrameServer.Settings network, int threads, int putThreads)
             throws IOException {
         this.stores = stores;
-        this.limits = limits;
+        this.limits = new Limits(network.maxFrame());
         this.codec = new FrameCodec(limits);
-        this.server = ServerSocketChannel.open();
-        server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        server.bind(address);
-        this.workers = Executors.newFixedThreadPool(threads, named("proxy-work"));
-        this.putters = Executors.newCachedThreadPool(named("proxy-put"));
-        this.acceptor = named("proxy-accept-" + address.getPort()).newThread(this::acceptLoop);
-        acceptor.start();
+        this.workers = Executors.newFixedThreadPool(threads, DaemonThreads.named("proxy-work"));
+        this.putters = new ThreadPoolExecutor(0, putThreads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                DaemonThreads.named("proxy-put"));
+        try {
+            this.network = new FrameServer(network, new FrameServer.Protocol() {
+                @Override
+                public FrameServer.Session open(FrameServer.Link link) {
+                    return new Connection(link);
+                }
+
+                @Override
+                public ByteBuffer[] refusal(String reason) {
+                    return codec.refusal(reason);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            workers.shutdown();
+            putters.shutdown();
+            throw e;
+        }
+    }
+
+    /** @return bounds for a server on {@code address}: the frame limit given, the other bounds their defaults */
+    static FrameServer.Settings settings(InetSocketAddress address, Limits limits) {
+        return new FrameServer.Settings("proxy", address, limits.maxFrame(), Bounds.MAX_CONNECTIONS,
+                Math.max(Bounds.MAX_CONNECTION_BYTES, limits.maxFrame() + 8L),
+                Math.max(Bounds.MAX_BYTES, limits.maxFrame() + 8L), Bounds.MAX_REQUESTS, Bounds.LOOPS);
     }
 
     /** @return the address it listens on (the real port when 0 was asked for) */
     InetSocketAddress address() {
-        try {
-            return (InetSocketAddress) server.getLocalAddress();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return network.address();
     }
 
     int connections() {
-        return connections.size();
+        return network.connections();
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                SocketChannel channel = server.accept();
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                Connection c = new Connection(channel);
-                connections.add(c);
-                c.start();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("proxy server: accepting a connection failed", e);
-                }
-            }
-        }
+    /** @return the connections' server, for its bounds and counters */
+    FrameServer network() {
+        return network;
     }
 
     private ObjectStore store() {
@@ -121,126 +134,127 @@ final class ProxyServer implements AutoCloseable {
         return s;
     }
 
-    /** One client connection. */
-    private final class Connection {
-        private final SocketChannel channel;
-        private final SocketAddress peer;
-        private final ExecutorService writer;
-        private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    /** One client connection's session. */
+    private final class Connection implements FrameServer.Session {
+        private final FrameServer.Link link;
         private final Map<Long, PutStream> puts = new ConcurrentHashMap<>();
         private final Map<Long, CompletableFuture<ObjectInfo>> putResults = new ConcurrentHashMap<>();
-        private volatile boolean open = true;
+        /** Puts refused for want of a thread: their DATA frames are dropped until their PUT_END. */
+        private final Set<Long> refusedPuts = ConcurrentHashMap.newKeySet();
+        /** The PUT_BEGIN frames of open puts, held until the put is answered. */
+        private final Map<Long, RawFrame> putFrames = new ConcurrentHashMap<>();
+        private boolean welcomed;
 
-        Connection(SocketChannel channel) throws IOException {
-            this.channel = channel;
-            this.peer = channel.getRemoteAddress();
-            this.writer = Executors.newSingleThreadExecutor(named("proxy-write-" + peer));
+        Connection(FrameServer.Link link) {
+            this.link = link;
         }
 
-        void start() {
-            named("proxy-conn-" + peer).newThread(this::readLoop).start();
-        }
-
-        private void readLoop() {
-            String why = "the client closed the connection";
+        @Override
+        public void frame(RawFrame raw) {
+            Message message;
             try {
-                if (!handshake()) {
-                    return;
-                }
-                while (open) {
-                    FrameCodec.Frame frame = codec.read(channel);
-                    if (frame == null) {
-                        return;
-                    }
-                    receive(frame.id(), frame.message());
-                }
-            } catch (ProxyProtocolException e) {
-                why = "protocol error: " + e.getMessage();
-                LOG.warn("proxy server: closing the connection from {}: {}", peer, e.getMessage());
-            } catch (EOFException | ClosedChannelException e) {
-                why = "the connection ended";
-            } catch (IOException e) {
-                why = "the connection failed: " + e;
-                if (open && !closed) {
-                    LOG.info("proxy server: connection from {} failed: {}", peer, e.toString());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                close(why);
+                message = codec.decode(raw).message();
+            } catch (RuntimeException e) {
+                link.release(raw);
+                throw e;
             }
+            if (!welcomed) {
+                link.release(raw);
+                handshake(message);
+                return;
+            }
+            receive(raw, message);
         }
 
-        private boolean handshake() throws IOException {
-            FrameCodec.Frame frame = codec.read(channel);
-            if (frame == null) {
-                return false;
-            }
-            if (!(frame.message() instanceof Message.Hello hello)) {
+        private void handshake(Message message) {
+            if (!(message instanceof Message.Hello hello)) {
                 throw new ProxyProtocolException("the first frame must be a hello");
             }
             if (hello.version() != FrameCodec.VERSION) {
                 String refusal = "this proxy speaks protocol version " + FrameCodec.VERSION + ", not "
                         + hello.version();
-                LOG.warn("proxy server: refusing {}: {}", peer, refusal);
-                FrameCodec.write(channel, codec.encode(0, new Message.Refused(refusal)));
-                return false;
+                LOG.warn("proxy server: refusing {}: {}", link.peer(), refusal);
+                link.send(codec.encode(0, new Message.Refused(refusal)));
+                link.close("refused: " + refusal);
+                return;
             }
-            FrameCodec.write(channel, codec.encode(0, new Message.Welcome(FrameCodec.VERSION, limits.maxFrame())));
-            return true;
+            welcomed = true;
+            link.send(codec.encode(0, new Message.Welcome(FrameCodec.VERSION, limits.maxFrame())));
         }
 
-        private void receive(long id, Message message) throws InterruptedException {
+        private void receive(RawFrame raw, Message message) {
+            long id = raw.id();
             if (message instanceof Message.Data data) {
                 PutStream put = puts.get(id);
-                if (put == null) {
+                if (put != null) {
+                    put.feed(data.data(), () -> link.release(raw));
+                    return;
+                }
+                link.release(raw);
+                if (!refusedPuts.contains(id)) {
                     throw new ProxyProtocolException("data for request " + id + ", which is no open put");
                 }
-                put.feed(data.data());
             } else if (message instanceof Message.PutEnd end) {
+                link.release(raw);
+                if (refusedPuts.remove(id)) {
+                    return; // answered when it was refused
+                }
                 PutStream put = puts.remove(id);
                 if (put == null) {
                     throw new ProxyProtocolException("put-end for request " + id + ", which is no open put");
                 }
                 put.end(end.abort() ? "the client gave it up" : null);
-                putResults.remove(id).whenComplete((info, failure) -> respond(id, failure == null
+                putResults.remove(id).whenComplete((info, failure) -> respond(putFrames.remove(id), failure == null
                         ? new Message.Info(Optional.of(info)) : Message.Failure.of(unwrap(failure))));
             } else if (message instanceof Message.PutBegin begin) {
-                if (puts.containsKey(id) || putResults.containsKey(id)) {
-                    throw new ProxyProtocolException("request id " + id + " is already an open put");
-                }
-                if (puts.size() >= Limits.MAX_OPEN_PUTS) {
-                    throw new ProxyProtocolException("more than " + Limits.MAX_OPEN_PUTS + " open puts");
-                }
-                inFlight.acquire();
-                PutStream stream = new PutStream();
-                CompletableFuture<ObjectInfo> result = new CompletableFuture<>();
-                puts.put(id, stream);
-                putResults.put(id, result);
-                try {
-                    putters.execute(() -> {
-                        try {
-                            result.complete(store().put(begin.namespace(), begin.name(), stream, begin.overwrite()));
-                        } catch (RuntimeException | Error e) {
-                            result.completeExceptionally(e);
-                        } finally {
-                            stream.finish();
-                        }
-                    });
-                } catch (RejectedExecutionException e) {
-                    stream.finish();
-                    result.completeExceptionally(new OsdUnavailableException("the proxy server is stopping"));
-                }
+                begin(raw, begin);
             } else if (message instanceof Message.Request request) {
-                inFlight.acquire();
                 try {
-                    workers.execute(() -> respond(id, handle(request)));
+                    workers.execute(() -> respond(raw, handle(request)));
                 } catch (RejectedExecutionException e) {
-                    respond(id, Message.Failure.of(new OsdUnavailableException("the proxy server is stopping")));
+                    respond(raw, Message.Failure.of(new OsdUnavailableException("the proxy server is stopping")));
                 }
             } else {
+                link.release(raw);
                 throw new ProxyProtocolException("a " + message.getClass().getSimpleName()
                         + " frame is not something a client sends");
+            }
+        }
+
+        private void begin(RawFrame raw, Message.PutBegin begin) {
+            long id = raw.id();
+            if (puts.containsKey(id) || putResults.containsKey(id) || refusedPuts.contains(id)) {
+                link.release(raw);
+                throw new ProxyProtocolException("request id " + id + " is already an open put");
+            }
+            if (puts.size() >= Limits.MAX_OPEN_PUTS) {
+                link.release(raw);
+                throw new ProxyProtocolException("more than " + Limits.MAX_OPEN_PUTS + " open puts");
+            }
+            PutStream stream = new PutStream();
+            CompletableFuture<ObjectInfo> result = new CompletableFuture<>();
+            puts.put(id, stream);
+            putResults.put(id, result);
+            putFrames.put(id, raw);
+            try {
+                putters.execute(() -> {
+                    try {
+                        result.complete(store().put(begin.namespace(), begin.name(), stream, begin.overwrite()));
+                    } catch (RuntimeException | Error e) {
+                        result.completeExceptionally(e);
+                    } finally {
+                        stream.finish();
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                puts.remove(id);
+                putResults.remove(id);
+                putFrames.remove(id);
+                refusedPuts.add(id);
+                String why = putters.isShutdown() ? "the proxy server is stopping"
+                        : "the proxy has " + putters.getMaximumPoolSize() + " puts streaming, its limit (putThreads):"
+                                + " try again shortly";
+                respond(raw, Message.Failure.of(new OsdUnavailableException(why)));
             }
         }
 
@@ -322,24 +336,16 @@ final class ProxyServer implements AutoCloseable {
             return n == names.size() ? new Message.Names(names, more) : new Message.Names(names.subList(0, n), true);
         }
 
-        /** Hands a response to the writer thread: workers never wait on the socket. */
-        private void respond(long id, Object response) {
+        /** Sends the answer to a request, from whichever thread has it, and gives back what the request held. */
+        private void respond(RawFrame request, Object response) {
             try {
-                writer.execute(() -> {
-                    try {
-                        if (response instanceof Blobs blobs) {
-                            writeBlobs(id, blobs.values);
-                        } else {
-                            FrameCodec.write(channel, encode(id, (Message.Response) response));
-                        }
-                    } catch (IOException e) {
-                        close("writing failed: " + e);
-                    } finally {
-                        inFlight.release();
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                inFlight.release(); // closed meanwhile
+                if (response instanceof Blobs blobs) {
+                    sendBlobs(request.id(), blobs.values);
+                } else {
+                    link.send(encode(request.id(), (Message.Response) response));
+                }
+            } finally {
+                link.release(request);
             }
         }
 
@@ -353,10 +359,10 @@ final class ProxyServer implements AutoCloseable {
         }
 
         /** The head, then the buffers' bytes back to back in DATA frames of at most one chunk each. */
-        private void writeBlobs(long id, List<ByteBuffer> values) throws IOException {
+        private void sendBlobs(long id, List<ByteBuffer> values) {
             List<Long> lengths = new ArrayList<>(values.size());
             values.forEach(v -> lengths.add((long) v.remaining()));
-            FrameCodec.write(channel, encode(id, new Message.Blobs(true, lengths)));
+            link.send(encode(id, new Message.Blobs(true, lengths)));
             int chunk = limits.maxChunk();
             List<ByteBuffer> batch = new ArrayList<>();
             int batchBytes = 0;
@@ -368,19 +374,19 @@ final class ProxyServer implements AutoCloseable {
                     rest.position(rest.position() + n);
                     batchBytes += n;
                     if (batchBytes == chunk) {
-                        writeData(id, batch);
+                        sendData(id, batch);
                         batch.clear();
                         batchBytes = 0;
                     }
                 }
             }
             if (batchBytes > 0) {
-                writeData(id, batch);
+                sendData(id, batch);
             }
         }
 
         /** One DATA frame from several small buffers (many small ranges), or one slice of a large one. */
-        private void writeData(long id, List<ByteBuffer> parts) throws IOException {
+        private void sendData(long id, List<ByteBuffer> parts) {
             ByteBuffer data;
             if (parts.size() == 1) {
                 data = parts.get(0);
@@ -393,24 +399,21 @@ final class ProxyServer implements AutoCloseable {
                 parts.forEach(p -> data.put(p.duplicate()));
                 data.flip();
             }
-            FrameCodec.write(channel, codec.encode(id, new Message.Data(data)));
+            link.send(codec.encode(id, new Message.Data(data)));
         }
 
-        void close(String why) {
-            if (!open) {
-                return;
+        @Override
+        public void closed(String why) {
+            // A put without its PUT_END has no outcome the client could know of: the store must store nothing, and
+            // no answer will give its PUT_BEGIN frame back.
+            for (Map.Entry<Long, PutStream> put : puts.entrySet()) {
+                put.getValue().end(why);
+                RawFrame begin = putFrames.remove(put.getKey());
+                if (begin != null) {
+                    link.release(begin);
+                }
             }
-            open = false;
-            connections.remove(this);
-            // A put without its PUT_END has no outcome the client could know of: the store must store nothing.
-            puts.values().forEach(p -> p.end(why));
             puts.clear();
-            writer.shutdown();
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
         }
     }
 
@@ -423,33 +426,10 @@ final class ProxyServer implements AutoCloseable {
                 ? failure.getCause() : failure;
     }
 
-    private static ThreadFactory named(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            int i = n.getAndIncrement();
-            Thread t = new Thread(r, i == 0 ? name : name + "-" + i);
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
     @Override
     public void close() {
-        closed = true;
-        try {
-            server.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
-        for (Connection c : connections) {
-            c.close("the server is stopping");
-        }
+        network.close();
         workers.shutdown();
         putters.shutdown();
-        try {
-            acceptor.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

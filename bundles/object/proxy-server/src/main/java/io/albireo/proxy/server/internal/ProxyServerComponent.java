@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.albireo.api.object.ObjectStore;
+import io.albireo.framing.FrameServer;
 import io.albireo.proxy.protocol.Limits;
 
 /**
@@ -50,6 +51,36 @@ public class ProxyServerComponent {
         /** @return the request pool's size */
         @AttributeDefinition(description = "Threads that run requests (streamed puts have their own).")
         int threads() default 16;
+
+        /** @return the most puts streaming at once */
+        @AttributeDefinition(description = "The most puts streaming at once, a thread each; a put begun past it is"
+                + " answered UNAVAILABLE.")
+        int putThreads() default ProxyServer.Bounds.PUT_THREADS;
+
+        /** @return the most connections */
+        @AttributeDefinition(description = "The most client connections open at once; more are refused with a"
+                + " reason.")
+        int maxConnections() default ProxyServer.Bounds.MAX_CONNECTIONS;
+
+        /** @return the most bytes one connection holds */
+        @AttributeDefinition(description = "The most bytes one connection may hold in flight (frames not yet handled,"
+                + " answers not yet read by the client); at least maxFrame. Past it the connection is not read until"
+                + " it falls.")
+        long maxConnectionBytes() default ProxyServer.Bounds.MAX_CONNECTION_BYTES;
+
+        /** @return the most bytes all connections hold */
+        @AttributeDefinition(description = "The most bytes all connections together may hold in flight; at least"
+                + " maxConnectionBytes.")
+        long maxBytes() default ProxyServer.Bounds.MAX_BYTES;
+
+        /** @return the most unanswered requests per connection */
+        @AttributeDefinition(description = "The most frames one connection may have in flight (requests unanswered,"
+                + " DATA frames not yet stored).")
+        int maxRequests() default ProxyServer.Bounds.MAX_REQUESTS;
+
+        /** @return the event loops */
+        @AttributeDefinition(description = "Event-loop threads that read and write all connections.")
+        int loops() default ProxyServer.Bounds.LOOPS;
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -60,8 +91,10 @@ public class ProxyServerComponent {
 
     @Activate
     void activate(Config config) throws IOException {
-        server = new ProxyServer(() -> store, new InetSocketAddress(config.bindAddress(), config.port()),
-                new Limits(config.maxFrame()), Math.max(1, config.threads()));
+        server = new ProxyServer(() -> store, new FrameServer.Settings("proxy", new InetSocketAddress(
+                config.bindAddress(), config.port()), new Limits(config.maxFrame()).maxFrame(), config.maxConnections(),
+                config.maxConnectionBytes(), config.maxBytes(), config.maxRequests(), config.loops()),
+                Math.max(1, config.threads()), Math.max(1, config.putThreads()));
         LOG.info("proxy server listening on {}", server.address());
     }
 

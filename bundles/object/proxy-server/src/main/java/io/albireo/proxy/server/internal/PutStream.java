@@ -6,29 +6,36 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
- * The bytes of one streamed put, as the store reads them: the connection's reader feeds DATA frames in, the store's
- * put reads them out on a worker thread. At most {@link #DEPTH} frames wait, so a slow store slows its client down
- * instead of filling the server's memory. If the put is aborted (by the client or a lost connection) every read
- * throws, so the store fails the put and stores nothing.
+ * The bytes of one streamed put, as the store reads them: the connection's loop feeds DATA frames in without waiting,
+ * the store's put reads them out on a put thread. Each frame is given back to the connection's bounds once it has been
+ * read (or dropped), so a slow store slows its client down (the server stops reading the connection) instead of
+ * filling the server's memory. If the put is aborted (by the client or a lost connection) every read throws, so the
+ * store fails the put and stores nothing.
  */
 final class PutStream extends InputStream {
-    static final int DEPTH = 4;
+    /** A DATA frame's bytes and what gives its bounds back. */
+    private record Piece(ByteBuffer data, Runnable release) {
+    }
 
-    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    private final ArrayDeque<Piece> queue = new ArrayDeque<>();
     private boolean ended;
     private String abortReason;
     private boolean finished;
     private long received;
 
-    /** Adds a DATA frame; waits while the queue is full, and drops the data if the store is done reading. */
-    synchronized void feed(ByteBuffer data) throws InterruptedException {
-        received += data.remaining();
-        while (queue.size() >= DEPTH && !finished) {
-            wait();
+    /** Adds a DATA frame without waiting; {@code release} runs once its bytes are read or dropped. */
+    void feed(ByteBuffer data, Runnable release) {
+        boolean keep;
+        synchronized (this) {
+            received += data.remaining();
+            keep = !finished && data.hasRemaining();
+            if (keep) {
+                queue.add(new Piece(data, release));
+                notifyAll();
+            }
         }
-        if (!finished && data.hasRemaining()) {
-            queue.add(data);
-            notifyAll();
+        if (!keep) {
+            release.run();
         }
     }
 
@@ -41,11 +48,18 @@ final class PutStream extends InputStream {
         notifyAll();
     }
 
-    /** The store's put returned or failed: nothing more is read, later data is dropped. */
-    synchronized void finish() {
-        finished = true;
-        queue.clear();
-        notifyAll();
+    /** The store's put returned or failed: nothing more is read, what waits and later data are dropped. */
+    void finish() {
+        Piece[] dropped;
+        synchronized (this) {
+            finished = true;
+            dropped = queue.toArray(Piece[]::new);
+            queue.clear();
+            notifyAll();
+        }
+        for (Piece p : dropped) {
+            p.release().run();
+        }
     }
 
     synchronized long received() {
@@ -53,30 +67,36 @@ final class PutStream extends InputStream {
     }
 
     @Override
-    public synchronized int read(byte[] b, int off, int len) throws IOException {
+    public int read(byte[] b, int off, int len) throws IOException {
         if (len == 0) {
             return 0;
         }
-        while (queue.isEmpty() && !ended && abortReason == null) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for the object's bytes");
+        Piece done = null;
+        int n;
+        synchronized (this) {
+            while (queue.isEmpty() && !ended && abortReason == null) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for the object's bytes");
+                }
+            }
+            if (abortReason != null) {
+                throw new IOException("put aborted: " + abortReason);
+            }
+            Piece head = queue.peek();
+            if (head == null) {
+                return -1;
+            }
+            n = Math.min(len, head.data().remaining());
+            head.data().get(b, off, n);
+            if (!head.data().hasRemaining()) {
+                done = queue.poll();
             }
         }
-        if (abortReason != null) {
-            throw new IOException("put aborted: " + abortReason);
-        }
-        ByteBuffer head = queue.peek();
-        if (head == null) {
-            return -1;
-        }
-        int n = Math.min(len, head.remaining());
-        head.get(b, off, n);
-        if (!head.hasRemaining()) {
-            queue.poll();
-            notifyAll();
+        if (done != null) {
+            done.release().run();
         }
         return n;
     }
@@ -91,8 +111,8 @@ final class PutStream extends InputStream {
     @Override
     public synchronized int available() {
         int n = 0;
-        for (ByteBuffer b : queue) {
-            n += b.remaining();
+        for (Piece p : queue) {
+            n += p.data().remaining();
         }
         return n;
     }

@@ -16,6 +16,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -60,7 +61,8 @@ class ProxyServerTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new ProxyServer(store::get, new InetSocketAddress("127.0.0.1", 0), LIMITS, 4);
+        server = new ProxyServer(store::get, ProxyServer.settings(new InetSocketAddress("127.0.0.1", 0), LIMITS), 4,
+                64);
         client = ProxyClient.connect("127.0.0.1", server.address().getPort(), SETTINGS);
         client.createNamespace("ns", null);
     }
@@ -170,7 +172,8 @@ class ProxyServerTest {
         }
         assertEquals(0, client.openConnections());
         assertThrows(OsdUnavailableException.class, () -> client.stat("ns", "a"));
-        server = new ProxyServer(store::get, new InetSocketAddress("127.0.0.1", port), LIMITS, 4);
+        server = new ProxyServer(store::get, ProxyServer.settings(new InetSocketAddress("127.0.0.1", port), LIMITS),
+                4, 64);
         assertEquals(5, client.stat("ns", "a").orElseThrow().size());
         assertEquals(1, client.openConnections());
     }
@@ -297,22 +300,32 @@ class ProxyServerTest {
     @Test
     void malformedFramesCloseTheConnectionAndTouchNothing() throws IOException {
         FrameCodec codec = new FrameCodec(LIMITS);
-        List<ByteBuffer> attacks = List.of(
-                ByteBuffer.allocate(4).putInt(0, LIMITS.maxFrame() + 1),                       // oversized
-                ByteBuffer.allocate(13).putInt(0, 9).put(4, (byte) 0x7e),                       // unknown type
-                ByteBuffer.allocate(17).putInt(0, 13).put(4, (byte) 0x16).putInt(13, 2_000_000), // count over limit
-                ByteBuffer.wrap(concat(codec.encode(5, new Message.Delete("ns", "keep")), 1)),  // a byte left over
-                ByteBuffer.wrap(concat(codec.encode(5, new Message.Data(utf8("no put"))), 0))); // data for no put
+        Map<ByteBuffer, String> attacks = Map.of(
+                ByteBuffer.allocate(4).putInt(0, LIMITS.maxFrame() + 1), "a frame of 262145 bytes: frames are 9 to",
+                ByteBuffer.allocate(13).putInt(0, 9).put(4, (byte) 0x7e), "unknown frame type 0x7e",
+                ByteBuffer.allocate(17).putInt(0, 13).put(4, (byte) 0x16).putInt(13, 2_000_000),
+                "a count of 2000000 is over the limit",
+                ByteBuffer.wrap(concat(codec.encode(5, new Message.Delete("ns", "keep")), 1)),
+                "1 bytes left over after a delete frame",
+                ByteBuffer.wrap(concat(codec.encode(5, new Message.Data(utf8("no put"))), 0)),
+                "data for request 5, which is no open put");
         client.put("ns", "keep", utf8("kept"), Overwrite.NONE);
-        for (ByteBuffer attack : attacks) {
+        for (Map.Entry<ByteBuffer, String> attack : attacks.entrySet()) {
             try (SocketChannel c = raw(1)) {
                 assertInstanceOf(Message.Welcome.class, next(c));
-                c.write(attack);
-                assertNull(next(c), "the server must close the connection");
+                c.write(attack.getKey());
+                assertRefused(c, attack.getValue());
             }
         }
         assertEquals("kept", text(client.get("ns", "keep").orElseThrow()));
         assertEquals(List.of("keep"), client.list("ns", "", null, 10).names());
+    }
+
+    /** The server says why in a REFUSED frame, then closes the connection. */
+    private void assertRefused(SocketChannel c, String reason) throws IOException {
+        Message.Refused refused = assertInstanceOf(Message.Refused.class, next(c), "the server says why");
+        assertTrue(refused.reason().contains(reason), refused.reason());
+        assertNull(next(c), "the server must close the connection");
     }
 
     private static byte[] concat(ByteBuffer[] frame, int extra) {
@@ -344,7 +357,7 @@ class ProxyServerTest {
             FrameCodec.write(c, codec.encode(9, new Message.PutBegin("ns", "half2", Overwrite.NONE)));
             FrameCodec.write(c, codec.encode(9, new Message.Data(ByteBuffer.allocate(100_000))));
             c.write(ByteBuffer.allocate(13).putInt(0, 9).put(4, (byte) 0x7e));
-            assertNull(next(c));
+            assertRefused(c, "unknown frame type 0x7e");
         }
         try (ProxyClient other = ProxyClient.connect("127.0.0.1", server.address().getPort(), SETTINGS)) {
             // The aborted puts end on their own threads: wait for the server to be done with them, not for a time.
