@@ -168,6 +168,33 @@ class AsdServerTest {
         }
     }
 
+    /**
+     * Idle connections up to the default limit cost no thread (they used to cost two each), and one more is told why
+     * it is refused.
+     */
+    @Test
+    void idleConnectionsUpToTheLimitCostNoThreadsAndOneMoreIsRefused() throws Exception {
+        int n = AsdServer.Bounds.MAX_CONNECTIONS;
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        int before = threads.getThreadCount();
+        List<TestClient> idle = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                idle.add(client());
+            }
+            assertTrue(threads.getThreadCount() - before <= 4, n + " idle connections made "
+                    + (threads.getThreadCount() - before) + " threads");
+            try (TestClient over = new TestClient(address)) {
+                assertRefused(over, "one connection past the limit", "has its limit of " + n + " connections open");
+            }
+            assertInstanceOf(Message.Usage.class, idle.get(n - 1).call(new Message.GetDiskUsage()));
+        } finally {
+            for (TestClient c : idle) {
+                c.close();
+            }
+        }
+    }
+
     @Test
     void malformedAndOversizedFramesCloseTheConnectionAndTouchNothing() throws IOException {
         try (TestClient c = client()) {

@@ -42,6 +42,7 @@ import io.albireo.api.object.ObjectStore.ObjectRange;
 import io.albireo.api.object.Overwrite;
 import io.albireo.api.osd.OsdUnavailableException;
 import io.albireo.proxy.client.ProxyClient;
+import io.albireo.framing.FrameServer;
 import io.albireo.proxy.protocol.FrameCodec;
 import io.albireo.proxy.protocol.Limits;
 import io.albireo.proxy.protocol.Message;
@@ -286,6 +287,50 @@ class ProxyServerTest {
     private static Message next(SocketChannel c) throws IOException {
         FrameCodec.Frame f = new FrameCodec(Limits.DEFAULT).read(c);
         return f == null ? null : f.message();
+    }
+
+    /**
+     * The figure of issue 16: 4,000 idle connections to the proxy used to cost 4,000 threads (a reader each) and as
+     * many writers. Now they cost none: the event loops serve them all.
+     */
+    @Test
+    void fourThousandIdleConnectionsCostNoThreads() throws Exception {
+        int n = connectionsThisMachineAllows(4000);
+        server.close();
+        FrameServer.Settings d = ProxyServer.settings(new InetSocketAddress("127.0.0.1", 0), LIMITS);
+        server = new ProxyServer(store::get, new FrameServer.Settings(d.name(), d.address(), d.maxFrame(), n + 10,
+                d.maxConnectionBytes(), d.maxBytes(), d.maxFrames(), d.loops()), 4, 64);
+        client.close();
+        client = ProxyClient.connect("127.0.0.1", server.address().getPort(), SETTINGS);
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        int before = threads.getThreadCount();
+        List<SocketChannel> idle = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                idle.add(raw(1));
+            }
+            for (SocketChannel c : idle) {
+                assertInstanceOf(Message.Welcome.class, next(c), "every connection is welcomed");
+            }
+            int after = threads.getThreadCount();
+            assertTrue(server.connections() >= n, server.connections() + " connections");
+            assertTrue(after - before <= 4, n + " idle connections made " + (after - before) + " threads");
+            assertEquals(5, client.put("ns", "x", utf8("hello"), Overwrite.NONE).size(), "and the proxy serves");
+        } finally {
+            for (SocketChannel c : idle) {
+                c.close();
+            }
+        }
+    }
+
+    /** @return {@code wanted}, or fewer if this process may not open twice that many descriptors (both ends) */
+    static int connectionsThisMachineAllows(int wanted) {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+            long room = os.getMaxFileDescriptorCount() - os.getOpenFileDescriptorCount() - 200;
+            return (int) Math.max(100, Math.min(wanted, room / 2));
+        }
+        return wanted;
     }
 
     @Test
