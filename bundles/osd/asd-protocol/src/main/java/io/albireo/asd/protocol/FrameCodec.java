@@ -80,6 +80,11 @@ public final class FrameCodec {
         this.limits = limits;
     }
 
+    /** @return the bounds */
+    public Limits limits() {
+        return limits;
+    }
+
     /**
      * One decoded frame.
      *

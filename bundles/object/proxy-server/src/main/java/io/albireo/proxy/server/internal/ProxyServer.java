@@ -223,7 +223,9 @@ final class ProxyServer implements AutoCloseable {
 
         private void begin(RawFrame raw, Message.PutBegin begin) {
             long id = raw.id();
-            if (puts.containsKey(id) || putResults.containsKey(id) || refusedPuts.contains(id)) {
+            // A put is open from its PUT_BEGIN until it is answered, after its PUT_END: its id is taken till then.
+            if (puts.containsKey(id) || putResults.containsKey(id) || putFrames.containsKey(id)
+                    || refusedPuts.contains(id)) {
                 link.release(raw);
                 throw new ProxyProtocolException("request id " + id + " is already an open put");
             }
