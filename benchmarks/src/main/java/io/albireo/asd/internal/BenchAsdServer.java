@@ -14,7 +14,8 @@ public final class BenchAsdServer implements AutoCloseable {
 
     /** Serves {@code store} on 127.0.0.1 at an ephemeral port with the ASD's default thread counts. */
     public BenchAsdServer(AsdStore store) throws IOException {
-        this.server = new AsdServer(store, "bench", new InetSocketAddress("127.0.0.1", 0), Limits.DEFAULT, 8, 8);
+        this.server = new AsdServer(store, "bench", AsdServer.settings(new InetSocketAddress("127.0.0.1", 0),
+                Limits.DEFAULT), 8, 8);
     }
 
     public int port() {
