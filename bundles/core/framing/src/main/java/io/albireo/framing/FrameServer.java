@@ -109,6 +109,22 @@ public final class FrameServer implements AutoCloseable {
 
         /** @return the frame that tells a client why it is refused (over a bound, or malformed) before it is closed */
         ByteBuffer[] refusal(String reason);
+
+        /** @return the protocol that opens sessions with {@code sessions} and refuses with {@code refusals} */
+        static Protocol of(java.util.function.Function<Link, Session> sessions,
+                java.util.function.Function<String, ByteBuffer[]> refusals) {
+            return new Protocol() {
+                @Override
+                public Session open(Link link) {
+                    return sessions.apply(link);
+                }
+
+                @Override
+                public ByteBuffer[] refusal(String reason) {
+                    return refusals.apply(reason);
+                }
+            };
+        }
     }
 
     /** A connection as its session sees it; every method may be called from any thread. */

@@ -1,7 +1,11 @@
 package io.albireo.testing.fuzz;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
@@ -108,6 +112,79 @@ public final class FrameFuzzer {
     private int lie() {
         return new int[] {0, 1, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, 0xffff, 0x10000, 100_001, 9, 13,
             random.nextInt()}[random.nextInt(11)];
+    }
+
+    /** A decoder under test: reads one frame from its bytes. */
+    @FunctionalInterface
+    public interface Decoder {
+        /** @return whether a frame was decoded (false: the bytes ended cleanly before one) */
+        boolean decode(byte[] frame) throws Exception;
+    }
+
+    /**
+     * Decodes mutations of {@code frames} until the time is up. Each must decode or fail with one of {@code clean};
+     * none may allocate more than 256 KiB and 64 bytes per byte of frame, plus its declared length if that is within
+     * {@code maxFrame} (a frame within the limit is allocated whole before its body arrives). The first 5,000 cases
+     * load classes and fill caches, so their allocations are not counted.
+     *
+     * @return the cases that decoded
+     * @throws AssertionError naming the seed and the frame, for anything else
+     */
+    @SafeVarargs
+    public final long decodeAll(List<byte[]> frames, int maxFrame, Decoder decoder,
+            Class<? extends Exception>... clean) {
+        long decoded = 0;
+        while (more()) {
+            byte[] frame = mutate(frames);
+            long before = allocatedBytes();
+            try {
+                if (decoder.decode(frame)) {
+                    decoded++;
+                }
+            } catch (Exception | Error e) {
+                if (!isOneOf(e, clean)) {
+                    throw new AssertionError("seed " + seed + ": " + HexFormat.of().formatHex(frame) + " failed with "
+                            + e, e);
+                }
+            }
+            long allocated = allocatedBytes() - before;
+            long declared = frame.length < 4 ? 0 : ByteBuffer.wrap(frame).getInt(0);
+            long allowed = 256 * 1024 + 64L * frame.length + (declared >= 0 && declared <= maxFrame ? declared : 0);
+            if (cases >= 5000 && allocated > allowed) {
+                throw new AssertionError("seed " + seed + ": " + HexFormat.of().formatHex(frame) + " made the decoder"
+                        + " allocate " + allocated + " bytes");
+            }
+        }
+        return decoded;
+    }
+
+    private static boolean isOneOf(Throwable e, Class<? extends Exception>[] types) {
+        for (Class<? extends Exception> t : types) {
+            if (t.isInstance(e)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Until the time is up, opens connections to {@code server}, sends the handshake (mutated one time in twenty),
+     * then 1 to 20 frames, half of them mutations of {@code frames}, and closes; a connection the server closes first
+     * is fine.
+     */
+    public void sendAll(InetSocketAddress server, byte[] handshake, List<byte[]> frames) throws IOException {
+        while (more()) {
+            try (SocketChannel c = SocketChannel.open(server)) {
+                c.write(ByteBuffer.wrap(random.nextInt(20) == 0 ? mutate(List.of(handshake)) : handshake));
+                int n = 1 + random.nextInt(20);
+                for (int i = 0; i < n; i++) {
+                    c.write(ByteBuffer.wrap(random.nextBoolean() ? mutate(frames)
+                            : frames.get(random.nextInt(frames.size()))));
+                }
+            } catch (IOException refused) {
+                // the server closed a connection that broke the protocol
+            }
+        }
     }
 
     /** @return the bytes this thread has allocated so far (HotSpot), to bound what one decode may allocate */

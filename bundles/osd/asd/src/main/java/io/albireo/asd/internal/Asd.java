@@ -128,8 +128,8 @@ public final class Asd implements LocalAsd {
                 config.segmentBytes()));
         try {
             this.server = new AsdServer(store, nodeId, new FrameServer.Settings("asd-" + store.longId().substring(0,
-                    8), new InetSocketAddress(config.bindAddress(), config.port()), new Limits(config.maxFrame())
-                    .maxFrame(), config.maxConnections(), config.maxConnectionBytes(), config.maxBytes(),
+                    8), new InetSocketAddress(config.bindAddress(), config.port()), config.maxFrame(),
+                    config.maxConnections(), config.maxConnectionBytes(), config.maxBytes(),
                     config.maxRequests(), config.loops()), config.readThreads(), config.writeThreads());
         } catch (IOException | RuntimeException e) {
             store.close();

@@ -69,17 +69,7 @@ final class AsdServer implements AutoCloseable {
         this.reads = Executors.newFixedThreadPool(readThreads, DaemonThreads.named("asd-read-" + tag));
         this.blobWrites = Executors.newFixedThreadPool(writeThreads, DaemonThreads.named("asd-blob-" + tag));
         try {
-            this.network = new FrameServer(network, new FrameServer.Protocol() {
-                @Override
-                public FrameServer.Session open(FrameServer.Link link) {
-                    return new Connection(link);
-                }
-
-                @Override
-                public ByteBuffer[] refusal(String reason) {
-                    return codec.refusal(reason);
-                }
-            });
+            this.network = new FrameServer(network, FrameServer.Protocol.of(Connection::new, codec::refusal));
         } catch (IOException | RuntimeException e) {
             reads.shutdown();
             blobWrites.shutdown();

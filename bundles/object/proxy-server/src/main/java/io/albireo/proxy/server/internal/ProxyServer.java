@@ -86,17 +86,7 @@ final class ProxyServer implements AutoCloseable {
         this.putters = new ThreadPoolExecutor(0, putThreads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 DaemonThreads.named("proxy-put"));
         try {
-            this.network = new FrameServer(network, new FrameServer.Protocol() {
-                @Override
-                public FrameServer.Session open(FrameServer.Link link) {
-                    return new Connection(link);
-                }
-
-                @Override
-                public ByteBuffer[] refusal(String reason) {
-                    return codec.refusal(reason);
-                }
-            });
+            this.network = new FrameServer(network, FrameServer.Protocol.of(Connection::new, codec::refusal));
         } catch (IOException | RuntimeException e) {
             workers.shutdown();
             putters.shutdown();

@@ -92,7 +92,7 @@ public class ProxyServerComponent {
     @Activate
     void activate(Config config) throws IOException {
         server = new ProxyServer(() -> store, new FrameServer.Settings("proxy", new InetSocketAddress(
-                config.bindAddress(), config.port()), new Limits(config.maxFrame()).maxFrame(), config.maxConnections(),
+                config.bindAddress(), config.port()), config.maxFrame(), config.maxConnections(),
                 config.maxConnectionBytes(), config.maxBytes(), config.maxRequests(), config.loops()),
                 Math.max(1, config.threads()), Math.max(1, config.putThreads()));
         LOG.info("proxy server listening on {}", server.address());

@@ -3,10 +3,8 @@ package io.albireo.proxy.server.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,20 +54,7 @@ class ProxyServerFuzzTest {
             }
             byte[] hello = FrameFuzzer.bytes(codec.encode(0, new Message.Hello(FrameCodec.VERSION)));
             FrameFuzzer fuzzer = new FrameFuzzer("proxy server", 10);
-            while (fuzzer.more()) {
-                try (SocketChannel c = SocketChannel.open(server.address())) {
-                    c.write(ByteBuffer.wrap(fuzzer.random().nextInt(20) == 0 ? fuzzer.mutate(List.of(hello))
-                            : hello));
-                    int frames = 1 + fuzzer.random().nextInt(20);
-                    for (int i = 0; i < frames; i++) {
-                        byte[] f = fuzzer.random().nextBoolean() ? fuzzer.mutate(templates)
-                                : templates.get(fuzzer.random().nextInt(templates.size()));
-                        c.write(ByteBuffer.wrap(f));
-                    }
-                } catch (IOException refused) {
-                    // the server closed a connection that broke the protocol
-                }
-            }
+            fuzzer.sendAll(server.address(), hello, templates);
             System.out.println("proxy server: " + fuzzer.cases() + " connections of mutated frames");
             for (int i = 0; i < 10; i++) {
                 assertEquals(ByteBuffer.wrap(new byte[i * 1000]), store.get(keptNamespace, "o" + i).orElseThrow(),
