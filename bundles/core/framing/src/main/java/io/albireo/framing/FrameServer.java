@@ -289,9 +289,7 @@ public final class FrameServer implements AutoCloseable {
             woken.add(c);
         }
         for (Connection w : woken) {
-            if (!w.wake() && w.paused && w.isOpen()) {
-                waiting.add(w); // still too little: it waits for the next release
-            }
+            w.wake(); // one still short of room joins the queue again
         }
     }
 
@@ -550,8 +548,18 @@ public final class FrameServer implements AutoCloseable {
          * @return whether it was woken
          */
         boolean wake() {
-            if (paused && open.get() && ownRoom(pending) && sharedRoom(pending)
-                    && wakeQueued.compareAndSet(false, true)) {
+            if (!paused || !open.get() || !ownRoom(pending)) {
+                return false; // its own releases wake it
+            }
+            if (!sharedRoom(pending)) {
+                // Only the shared bound keeps it out now: it waits for a release of any connection. The check
+                // after joining the queue closes the race with a release that came in between.
+                waiting.add(this);
+                if (!sharedRoom(pending)) {
+                    return false;
+                }
+            }
+            if (wakeQueued.compareAndSet(false, true)) {
                 loop.run(this::resume);
                 return true;
             }

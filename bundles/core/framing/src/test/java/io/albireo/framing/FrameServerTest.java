@@ -262,6 +262,38 @@ class FrameServerTest {
         assertTrue(server.bytesHeld() <= shared, server.bytesHeld() + " bytes held");
     }
 
+    /**
+     * A connection kept out first by its own bound, then only by the shared one, is let in when another connection
+     * gives shared room back (it used to wait for its own release only, and never came back).
+     */
+    @Test
+    void aConnectionStoppedByItsOwnBoundThenTheSharedOneIsLetInByAnotherRelease() throws Exception {
+        start(10, 70_000, 130_000, 1);
+        SocketChannel b = connect();
+        SocketChannel c = connect();
+        SocketChannel a = connect();
+        Frames.write(b, frame(HOLD, 20, 60_000, 20));
+        await(() -> held.size() == 1, "b's frame is held");
+        Frames.write(c, frame(HOLD, 30, 60_000, 30));
+        await(() -> held.size() == 2, "c's frame is held");
+        Frames.write(a, frame(HOLD, 10, 100, 10));
+        await(() -> held.size() == 3, "a's small frame is held");
+        Frames.write(a, frame(HOLD, 11, 60_000, 11)); // kept out by a's own bound of one frame
+        Thread.sleep(200);
+        assertEquals(3, held.size());
+        release(10); // a's own bound has room now, the shared one has not
+        Thread.sleep(200);
+        assertEquals(2, held.size(), "the shared bound keeps a's large frame out");
+        release(20); // shared room, given back by another connection
+        await(() -> held.stream().anyMatch(h -> h.frame().id() == 11), "a's large frame is let in");
+    }
+
+    private void release(long id) {
+        Held h = held.stream().filter(x -> x.frame().id() == id).findFirst().orElseThrow();
+        held.remove(h);
+        h.link().release(h.frame());
+    }
+
     @Test
     void aClientThatDoesNotReadItsAnswersStallsOnlyItself() throws Exception {
         long perConnection = 4L * MAX_FRAME;
