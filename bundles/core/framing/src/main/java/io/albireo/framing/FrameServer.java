@@ -138,6 +138,16 @@ public final class FrameServer implements AutoCloseable {
         /** Gives back the bounds a frame held: its bytes and its place among the connection's frames. */
         void release(RawFrame frame);
 
+        /**
+         * Waits until at most {@code bytes} of this connection's answers are still to be written, for a session that
+         * streams a long answer piece by piece: so that a client reading slowly holds one piece, not the whole
+         * answer. Blocks: call it from a worker, never from a loop thread.
+         *
+         * @return whether the connection is still open
+         * @throws InterruptedException if interrupted while waiting
+         */
+        boolean awaitWritten(long bytes) throws InterruptedException;
+
         /** Closes the connection (a no-op once closed). */
         void close(String why);
 
@@ -640,6 +650,16 @@ public final class FrameServer implements AutoCloseable {
             }
         }
 
+        @Override
+        public boolean awaitWritten(long bytes) throws InterruptedException {
+            synchronized (output) {
+                while (open.get() && outputBytes > bytes) {
+                    output.wait();
+                }
+                return open.get();
+            }
+        }
+
         /** On the loop: writes what is queued as far as the socket takes it. */
         void writable() throws IOException {
             long written = 0;
@@ -663,6 +683,9 @@ public final class FrameServer implements AutoCloseable {
                 outputBytes -= written;
                 if (output.isEmpty()) {
                     key.interestOpsAnd(~SelectionKey.OP_WRITE);
+                }
+                if (written > 0) {
+                    output.notifyAll(); // a streaming session may be waiting for room
                 }
             }
             if (written > 0) {
@@ -714,6 +737,7 @@ public final class FrameServer implements AutoCloseable {
                 dropped = outputBytes;
                 outputBytes = 0;
                 output.clear();
+                output.notifyAll();
             }
             if (dropped > 0) {
                 give(dropped);

@@ -7,7 +7,7 @@
  * flight and threads. What the frames mean is each protocol's business.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.albireo.framing;
 
 import org.osgi.annotation.bundle.Export;

@@ -106,7 +106,7 @@ public interface AlbaManager {
     /**
      * Deletes a namespace: its name is free at once; its objects are removed in the background.
      *
-     * @throws MetadataException if it does not exist
+     * @throws io.albireo.api.object.NamespaceNotFoundException if it does not exist
      */
     void deleteNamespace(String name);
 

@@ -68,6 +68,16 @@ public interface ObjectStore {
     Optional<ByteBuffer> get(String namespace, String name);
 
     /**
+     * Opens an object to read it whole, piece by piece, from the version it is at now: only a piece or two is in
+     * memory at a time, however large the object. The default reads it whole with {@link #get}.
+     *
+     * @return the object's stream, if it exists
+     */
+    default Optional<ObjectStream> open(String namespace, String name) {
+        return get(namespace, name).map(ObjectStream::of);
+    }
+
+    /**
      * Reads byte ranges of objects, in one call.
      *
      * @param ranges the ranges to read

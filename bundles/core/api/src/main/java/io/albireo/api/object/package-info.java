@@ -3,7 +3,7 @@
  * by byte range. {@link io.albireo.api.object.ObjectStore} is what the proxy provides and the volume driver uses.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.albireo.api.object;
 
 import org.osgi.annotation.bundle.Export;

@@ -29,6 +29,7 @@ import io.albireo.api.metadata.Policy;
 import io.albireo.api.metadata.Preset;
 import io.albireo.api.metadata.WorkItem;
 import io.albireo.api.metadata.WrappedKey;
+import io.albireo.api.object.NamespaceNotFoundException;
 
 /**
  * The ALBA manager's mutations, one named operation ({@value #NAME}) inside the metadata store. The argument is a JSON
@@ -259,7 +260,7 @@ public final class AbmOperation implements MetadataOperation {
     private JsonElement deleteNamespace(MetadataTransaction tx, String name) {
         Bytes key = NAMESPACES.concat(Bytes.utf8(name));
         Namespace ns = tx.get(key).map(b -> json.decode(b, Namespace.class))
-                .orElseThrow(() -> new MetadataException("no namespace named " + name));
+                .orElseThrow(() -> NamespaceNotFoundException.of(name));
         Namespace deleting = new Namespace(ns.name(), ns.id(), ns.preset(), ns.nsmHost(), Namespace.State.DELETING);
         tx.delete(key);
         tx.put(DELETING.concat(Bytes.utf8(hex(ns.id()))), json.encode(deleting));

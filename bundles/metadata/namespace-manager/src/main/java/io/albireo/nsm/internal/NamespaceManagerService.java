@@ -20,6 +20,7 @@ import io.albireo.api.metadata.MetadataException;
 import io.albireo.api.metadata.MetadataStore;
 import io.albireo.api.metadata.Namespace;
 import io.albireo.api.metadata.NamespaceManager;
+import io.albireo.api.object.NamespaceNotFoundException;
 import io.albireo.api.object.Overwrite;
 
 /**
@@ -50,7 +51,7 @@ public final class NamespaceManagerService implements NamespaceManager {
     }
 
     private long id(String namespace) {
-        return namespaces.apply(namespace).orElseThrow(() -> new MetadataException("no namespace '" + namespace + "'"))
+        return namespaces.apply(namespace).orElseThrow(() -> NamespaceNotFoundException.of(namespace))
                 .id();
     }
 

@@ -32,13 +32,13 @@ import io.albireo.api.KeyRange;
 import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.ManifestFormat;
 import io.albireo.api.metadata.ManifestSamples;
-import io.albireo.api.metadata.MetadataException;
 import io.albireo.api.metadata.Namespace;
 import io.albireo.api.metadata.NamespaceManager.Delete;
 import io.albireo.api.metadata.NamespaceManager.FragmentRef;
 import io.albireo.api.metadata.NamespaceManager.Listing;
 import io.albireo.api.metadata.NamespaceManager.NamespaceStatistics;
 import io.albireo.api.metadata.NamespaceManager.Put;
+import io.albireo.api.object.NamespaceNotFoundException;
 import io.albireo.api.object.Overwrite;
 import io.albireo.metadata.rocksdb.internal.RocksMetadataStore;
 
@@ -102,9 +102,9 @@ class NamespaceManagerServiceTest {
 
     @Test
     void anUnknownNamespaceIsNamed() {
-        MetadataException e = assertThrows(MetadataException.class, () -> nsm.get("nope", "a"));
-        assertEquals("no namespace 'nope'", e.getMessage());
-        assertThrows(MetadataException.class, () -> nsm.put("nope", manifest("a"), Overwrite.NONE));
+        NamespaceNotFoundException e = assertThrows(NamespaceNotFoundException.class, () -> nsm.get("nope", "a"));
+        assertEquals("namespace 'nope' does not exist", e.getMessage());
+        assertThrows(NamespaceNotFoundException.class, () -> nsm.put("nope", manifest("a"), Overwrite.NONE));
     }
 
     @Test

@@ -227,7 +227,7 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
     @Override
     public Optional<ByteBuffer> get(String namespace, String name) {
         @SuppressWarnings("unchecked")
-        List<ByteBuffer> values = (List<ByteBuffer>) call(new Message.Get(namespace, name));
+        List<ByteBuffer> values = (List<ByteBuffer>) call(new Message.Get(namespace, name), Expected.ONE);
         if (values == null) {
             return Optional.empty();
         }
@@ -243,7 +243,9 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
             return List.of();
         }
         @SuppressWarnings("unchecked")
-        List<ByteBuffer> values = (List<ByteBuffer>) call(new Message.Read(ranges));
+        List<Long> lengths = new ArrayList<>(ranges.size());
+        ranges.forEach(r -> lengths.add((long) r.length()));
+        List<ByteBuffer> values = (List<ByteBuffer>) call(new Message.Read(ranges), new Expected(lengths));
         if (values == null || values.size() != ranges.size()) {
             throw new ProxyProtocolException("the proxy answered a read of " + ranges.size() + " ranges with "
                     + (values == null ? "nothing" : values.size() + " buffers"));
@@ -301,7 +303,7 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
 
     private ObjectInfo put(Message.PutBegin begin, Source source) {
         Connection c = pick();
-        Call call = c.register();
+        Call call = c.register(Expected.NONE);
         try {
             c.send(call.id, begin);
             while (true) {
@@ -336,8 +338,12 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
     }
 
     private Object call(Message.Request request) {
+        return call(request, Expected.NONE);
+    }
+
+    private Object call(Message.Request request, Expected expected) {
         Connection c = pick();
-        Call call = c.register();
+        Call call = c.register(expected);
         try {
             c.send(call.id, request);
         } catch (IOException e) {
@@ -467,15 +473,86 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
         }
     }
 
-    /** A request on its way: its future, and for a get or read the buffers its DATA frames fill. */
+    /**
+     * What a request may be answered with in DATA frames: nothing, one buffer of any length (a get), or exactly the
+     * lengths asked for (a read). The announcement is checked against it, so a server cannot make the client
+     * allocate what it did not ask for.
+     *
+     * @param lengths the lengths a read asked for; null for a get; empty for a request without data
+     */
+    private record Expected(List<Long> lengths) {
+        static final Expected NONE = new Expected(List.of());
+        static final Expected ONE = new Expected(null);
+
+        String check(Message.Blobs announced) {
+            if (this == NONE) {
+                return "a blobs head for a request that reads no data";
+            }
+            if (lengths == null) {
+                // The codec has checked each length against what one buffer holds.
+                return announced.lengths().size() == 1 ? null : "a get answered with " + announced.lengths().size()
+                        + " buffers";
+            }
+            return lengths.equals(announced.lengths()) ? null : "a read of " + lengths.size() + " ranges answered"
+                    + " with lengths that differ from the ranges";
+        }
+    }
+
+    /**
+     * One announced buffer being filled. Up to a frame's payload, or when the caller asked for exactly this length,
+     * it is allocated at once; beyond, it is gathered from the DATA frames' own buffers as they arrive and copied
+     * together at the end, so an announced length costs only the bytes the server really sends.
+     */
+    private static final class Blob {
+        private final int length;
+        private final ByteBuffer whole;
+        private final List<ByteBuffer> pieces;
+        private int received;
+
+        Blob(long length, boolean allocate) {
+            this.length = (int) length;
+            this.whole = allocate ? ByteBuffer.allocate(this.length) : null;
+            this.pieces = allocate ? null : new ArrayList<>();
+        }
+
+        int missing() {
+            return length - received;
+        }
+
+        /** Takes {@code piece} (at most {@link #missing()} bytes), a slice of a frame that is not used again. */
+        void add(ByteBuffer piece) {
+            received += piece.remaining();
+            if (whole != null) {
+                whole.put(piece);
+            } else {
+                pieces.add(piece);
+            }
+        }
+
+        ByteBuffer done() {
+            if (whole != null) {
+                return whole.flip();
+            }
+            if (pieces.size() == 1) {
+                return pieces.get(0);
+            }
+            ByteBuffer out = ByteBuffer.allocate(length);
+            pieces.forEach(out::put);
+            return out.flip();
+        }
+    }
+
+    /** A request on its way: its future, what it may be answered with, and for a get or read the blobs it fills. */
     private static final class Call {
         final long id;
+        final Expected expected;
         final CompletableFuture<Object> result = new CompletableFuture<>();
-        List<ByteBuffer> buffers;
+        List<Blob> buffers;
         int current;
 
-        Call(long id) {
+        Call(long id, Expected expected) {
             this.id = id;
+            this.expected = expected;
         }
     }
 
@@ -499,8 +576,8 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
             this.readerCodec = new FrameCodec(new Limits(settings.maxFrame()));
         }
 
-        Call register() {
-            Call call = new Call(ids.incrementAndGet());
+        Call register(Expected expected) {
+            Call call = new Call(ids.incrementAndGet(), expected);
             pending.put(call.id, call);
             if (!open.get() && pending.remove(call.id) != null) {
                 call.result.completeExceptionally(new OsdUnavailableException(describe()
@@ -584,9 +661,9 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
                     if (call.current >= call.buffers.size()) {
                         throw new ProxyProtocolException("more data for request " + id + " than announced");
                     }
-                    ByteBuffer target = call.buffers.get(call.current);
-                    int n = Math.min(target.remaining(), in.remaining());
-                    target.put(in.slice(in.position(), n));
+                    Blob target = call.buffers.get(call.current);
+                    int n = Math.min(target.missing(), in.remaining());
+                    target.add(in.slice(in.position(), n));
                     in.position(in.position() + n);
                     skipFull(call);
                 }
@@ -600,18 +677,32 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
                     throw new ProxyProtocolException("a second blobs head for request " + id);
                 }
                 if (!blobs.present()) {
+                    if (call.expected.lengths() != null) {
+                        throw new ProxyProtocolException("request " + id + " answered with no object; only a get is");
+                    }
                     pending.remove(id);
                     call.result.complete(null);
                     return;
                 }
+                String wrong = call.expected.check(blobs);
+                if (wrong != null) {
+                    throw new ProxyProtocolException("request " + id + ": " + wrong);
+                }
+                boolean asked = call.expected.lengths() != null;
                 call.buffers = new ArrayList<>(blobs.lengths().size());
                 for (long l : blobs.lengths()) {
-                    call.buffers.add(ByteBuffer.allocate((int) l));
+                    call.buffers.add(new Blob(l, asked || l <= settings.maxFrame()));
                 }
                 skipFull(call);
                 if (call.current >= call.buffers.size()) {
                     finish(call);
                 }
+                return;
+            }
+            if (message instanceof Message.Failure && call.buffers != null) {
+                // The server could not send all it announced (the object went away or failed a check meanwhile).
+                pending.remove(id);
+                call.result.complete(message);
                 return;
             }
             if (!(message instanceof Message.Response) || call.buffers != null) {
@@ -623,7 +714,7 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
         }
 
         private void skipFull(Call call) {
-            while (call.current < call.buffers.size() && !call.buffers.get(call.current).hasRemaining()) {
+            while (call.current < call.buffers.size() && call.buffers.get(call.current).missing() == 0) {
                 call.current++;
             }
         }
@@ -631,7 +722,7 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
         private void finish(Call call) {
             pending.remove(call.id);
             List<ByteBuffer> out = new ArrayList<>(call.buffers.size());
-            call.buffers.forEach(b -> out.add(b.flip()));
+            call.buffers.forEach(b -> out.add(b.done()));
             call.result.complete(out);
         }
 

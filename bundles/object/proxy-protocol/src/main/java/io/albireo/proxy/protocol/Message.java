@@ -11,7 +11,9 @@ import io.albireo.api.IntegrityException;
 import io.albireo.api.StorageException;
 import io.albireo.api.metadata.MetadataException;
 import io.albireo.api.object.ObjectInfo;
+import io.albireo.api.object.NamespaceNotFoundException;
 import io.albireo.api.object.ObjectNotFoundException;
+import io.albireo.api.object.RangeOutOfBoundsException;
 import io.albireo.api.object.ObjectStore.ObjectAssert;
 import io.albireo.api.object.ObjectStore.ObjectChange;
 import io.albireo.api.object.ObjectStore.ObjectRange;
@@ -348,7 +350,9 @@ public sealed interface Message {
                 return new Failure(Kind.ASSERT_FAILED, message, a.index(), a.key() == null ? Bytes.EMPTY : a.key());
             }
             Kind kind = e instanceof IllegalArgumentException ? Kind.BAD_REQUEST
+                    : e instanceof NamespaceNotFoundException ? Kind.NAMESPACE_NOT_FOUND
                     : e instanceof ObjectNotFoundException ? Kind.NOT_FOUND
+                    : e instanceof RangeOutOfBoundsException ? Kind.OUT_OF_RANGE
                     : e instanceof OsdUnavailableException ? Kind.UNAVAILABLE
                     : e instanceof IntegrityException ? Kind.INTEGRITY
                     : e instanceof OsdFullException ? Kind.FULL
@@ -363,6 +367,8 @@ public sealed interface Message {
                 case ASSERT_FAILED -> new AssertFailedException(index, key);
                 case BAD_REQUEST -> new IllegalArgumentException(message);
                 case NOT_FOUND -> new ObjectNotFoundException(message);
+                case NAMESPACE_NOT_FOUND -> new NamespaceNotFoundException(message);
+                case OUT_OF_RANGE -> new RangeOutOfBoundsException(message);
                 case UNAVAILABLE -> new OsdUnavailableException(message);
                 case INTEGRITY -> new IntegrityException(message);
                 case FULL -> new OsdFullException(message);
@@ -388,7 +394,11 @@ public sealed interface Message {
             /** The metadata refused it (an unknown preset, a name taken): MetadataException. */
             METADATA(7),
             /** Any other failure: StorageException. */
-            FAILED(8);
+            FAILED(8),
+            /** The namespace does not exist: NamespaceNotFoundException. */
+            NAMESPACE_NOT_FOUND(9),
+            /** A read range lies outside its object: RangeOutOfBoundsException. */
+            OUT_OF_RANGE(10);
 
             final int code;
 
@@ -402,7 +412,8 @@ public sealed interface Message {
                         return k;
                     }
                 }
-                throw new ProxyProtocolException("unknown failure kind " + code);
+                // A newer server's kind: still a failure, of a type this client does not know.
+                return FAILED;
             }
         }
     }

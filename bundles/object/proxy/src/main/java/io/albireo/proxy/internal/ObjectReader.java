@@ -15,11 +15,14 @@ import java.util.concurrent.TimeUnit;
 import io.albireo.api.Bytes;
 import io.albireo.api.IntegrityException;
 import io.albireo.api.StorageException;
+import io.albireo.api.codec.Checksum;
 import io.albireo.api.codec.Digest;
 import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.NamespaceManager;
 import io.albireo.api.object.ObjectNotFoundException;
 import io.albireo.api.object.ObjectStore.ObjectRange;
+import io.albireo.api.object.ObjectStream;
+import io.albireo.api.object.RangeOutOfBoundsException;
 import io.albireo.api.osd.Osd;
 import io.albireo.api.osd.OsdUnavailableException;
 import io.albireo.object.layout.ChunkHeads;
@@ -238,6 +241,103 @@ final class ObjectReader {
         }
     }
 
+    /**
+     * Opens an object to stream it chunk by chunk with one manifest. Its first chunk is read at once, so that a stale
+     * cached manifest (its fragments gone with an overwrite elsewhere) is replaced by a fresh one, as for a get,
+     * before the size is known to anyone; after that, a missing fragment means the object changed under the reader.
+     */
+    Optional<ObjectStream> open(String namespace, String name) {
+        long nsId = readNamespaceId(namespace, false);
+        Optional<Manifest> m = manifest(namespace, name, false);
+        if (m.isEmpty()) {
+            return Optional.empty();
+        }
+        Stream stream = new Stream(new Context(namespace, nsId, m.get()));
+        try {
+            stream.start();
+            return Optional.of(stream);
+        } catch (FragmentAbsentException e) {
+            long freshId = readNamespaceId(namespace, true);
+            Optional<Manifest> fresh = manifest(namespace, name, true);
+            if (fresh.isEmpty()) {
+                stats.staleManifests.increment();
+                return Optional.empty();
+            }
+            if (freshId == nsId && fresh.get().objectId().equals(m.get().objectId())) {
+                stream.ctx.queueRepairs();
+                throw e;
+            }
+            stats.staleManifests.increment();
+            Stream again = new Stream(new Context(namespace, freshId, fresh.get()));
+            again.start();
+            return Optional.of(again);
+        }
+    }
+
+    /** An object's chunks in order, each decoded from verified fragments; the object's checksum before the last. */
+    private final class Stream implements ObjectStream {
+        final Context ctx;
+        private final Checksum.Hasher hasher;
+        private ByteBuffer first;
+        private int next;
+
+        Stream(Context ctx) {
+            this.ctx = ctx;
+            this.hasher = pipelines.objectChecksum(ctx.manifest.checksum().algorithm()).hasher();
+        }
+
+        void start() {
+            first = chunk();
+        }
+
+        @Override
+        public long size() {
+            return ctx.manifest.size();
+        }
+
+        @Override
+        public ByteBuffer next() {
+            if (first != null) {
+                ByteBuffer b = first;
+                first = null;
+                return b;
+            }
+            try {
+                return chunk();
+            } catch (FragmentAbsentException e) {
+                throw new StorageException("object " + ctx.namespace + "/" + ctx.manifest.name() + " was replaced or"
+                        + " deleted while it was being read: read it again", e);
+            }
+        }
+
+        private ByteBuffer chunk() {
+            List<Manifest.Chunk> chunks = ctx.manifest.chunks();
+            if (next >= chunks.size()) {
+                if (next++ == 0) {
+                    verify(); // an empty object: its checksum is that of no bytes
+                }
+                return null;
+            }
+            ByteBuffer data = ChunkLayout.decode(ctx.pipeline, chunks.get(next), fragments(ctx, next));
+            hasher.update(data.duplicate());
+            next++;
+            if (next == chunks.size()) {
+                verify();
+            }
+            stats.bytesRead.add(data.remaining());
+            return data;
+        }
+
+        private void verify() {
+            Digest d = hasher.digest();
+            if (!d.equals(ctx.manifest.checksum())) {
+                throw new IntegrityException("object " + ctx.manifest.name() + " does not match its checksum "
+                        + ctx.manifest.checksum());
+            }
+            ctx.queueRepairs();
+        }
+    }
+
     private ByteBuffer whole(Context ctx) {
         Manifest m = ctx.manifest;
         if (m.size() > Integer.MAX_VALUE - 64) {
@@ -362,7 +462,7 @@ final class ObjectReader {
         for (int i : indexes) {
             ObjectRange r = ranges.get(i);
             if (r.offset() < 0 || r.length() < 0 || r.offset() + r.length() > ctx.manifest.size()) {
-                throw new StorageException("range " + r.offset() + "+" + r.length() + " lies outside " + r.namespace()
+                throw new RangeOutOfBoundsException("range " + r.offset() + "+" + r.length() + " lies outside " + r.namespace()
                         + "/" + r.name() + " (" + ctx.manifest.size() + " bytes)");
             }
             ByteBuffer out = ByteBuffer.allocate(r.length());

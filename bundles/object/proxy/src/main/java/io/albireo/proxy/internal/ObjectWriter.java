@@ -29,6 +29,7 @@ import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.Namespace;
 import io.albireo.api.metadata.Policy;
 import io.albireo.api.metadata.Preset;
+import io.albireo.api.object.NamespaceNotFoundException;
 import io.albireo.api.osd.Osd;
 import io.albireo.api.osd.OsdUnavailableException;
 import io.albireo.object.layout.ChunkHeads;
@@ -111,8 +112,7 @@ final class ObjectWriter {
     }
 
     Namespace namespace(String name) {
-        return abm.namespace(name).orElseThrow(() -> new StorageException("namespace '" + name
-                + "' does not exist"));
+        return abm.namespace(name).orElseThrow(() -> NamespaceNotFoundException.of(name));
     }
 
     /** An object whose fragments are written (at least c of every chunk), not yet registered. */

@@ -42,6 +42,7 @@ import io.albireo.api.metadata.Policy;
 import io.albireo.api.metadata.Preset;
 import io.albireo.api.object.ObjectInfo;
 import io.albireo.api.object.ObjectStore;
+import io.albireo.api.object.ObjectStream;
 import io.albireo.api.object.Overwrite;
 import io.albireo.api.osd.Osd;
 import io.albireo.object.layout.ChunkHeads;
@@ -536,6 +537,13 @@ public final class ProxyObjectStore implements ObjectStore {
         stats.gets.increment();
         b.ifPresent(x -> stats.bytesRead.add(x.remaining()));
         return b;
+    }
+
+    @Override
+    public Optional<ObjectStream> open(String namespace, String name) {
+        Optional<ObjectStream> s = reader.open(namespace, name);
+        stats.gets.increment();
+        return s;
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,11 +42,15 @@ import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.Policy;
 import io.albireo.api.metadata.Preset;
 import io.albireo.api.metadata.WorkItem;
+import io.albireo.api.object.NamespaceNotFoundException;
 import io.albireo.api.object.ObjectInfo;
+import io.albireo.api.object.ObjectNotFoundException;
+import io.albireo.api.object.ObjectStream;
 import io.albireo.api.object.ObjectStore.ObjectAssert;
 import io.albireo.api.object.ObjectStore.ObjectChange;
 import io.albireo.api.object.ObjectStore.ObjectRange;
 import io.albireo.api.object.Overwrite;
+import io.albireo.api.object.RangeOutOfBoundsException;
 import io.albireo.api.osd.Osd;
 
 /** The proxy on the real stack: embedded store, ABM, NSM, six ASD stores on one node, real codecs. */
@@ -136,6 +141,7 @@ class ProxyObjectStoreTest {
             ObjectInfo info = proxy.put(NS, name, ByteBuffer.wrap(data), Overwrite.NONE);
             assertEquals(size, info.size());
             assertArrayEquals(data, array(proxy.get(NS, name).orElseThrow()), name);
+            assertArrayEquals(data, streamed(proxy.open(NS, name).orElseThrow(), size), name);
             Manifest m = proxy.manifest(NS, name).orElseThrow();
             assertEquals(size == 0 ? 0 : (size + K * FRAGMENT - 1) / (K * FRAGMENT), m.chunks().size(), name);
             assertEquals(new Policy(4, 2, 5, 6), m.policy());
@@ -148,7 +154,22 @@ class ProxyObjectStoreTest {
             assertArrayEquals(data, array(proxy.get(NS, name + "s").orElseThrow()));
         }
         assertEquals(Optional.empty(), proxy.get(NS, "missing"));
+        assertEquals(Optional.empty(), proxy.open(NS, "missing"));
         assertEquals(List.of("o0", "o0s", "o1"), proxy.list(NS, "o", null, 3).names());
+    }
+
+    /** An object's stream read to its end: one piece per chunk, together the object. */
+    private static byte[] streamed(ObjectStream stream, int size) {
+        assertEquals(size, stream.size());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int pieces = 0;
+        for (ByteBuffer piece = stream.next(); piece != null; piece = stream.next()) {
+            out.writeBytes(array(piece));
+            pieces++;
+        }
+        assertEquals(size == 0 ? 0 : (size + K * FRAGMENT - 1) / (K * FRAGMENT), pieces);
+        assertNull(stream.next(), "a stream ends once");
+        return out.toByteArray();
     }
 
     @Test
@@ -208,8 +229,19 @@ class ProxyObjectStoreTest {
             byte[] want = java.util.Arrays.copyOfRange(target, (int) r.offset(), (int) r.offset() + r.length());
             assertArrayEquals(want, array(got.get(i)), r.toString());
         }
-        assertThrows(StorageException.class, () -> proxy.read(List.of(new ObjectRange(NS, "b", 4000, 1001))));
-        assertThrows(StorageException.class, () -> proxy.read(List.of(new ObjectRange(NS, "nope", 0, 1))));
+        assertThrows(RangeOutOfBoundsException.class, () -> proxy.read(List.of(new ObjectRange(NS, "b", 4000,
+                1001))));
+        assertThrows(RangeOutOfBoundsException.class, () -> proxy.read(List.of(new ObjectRange(NS, "b", -1, 1))));
+        ObjectNotFoundException missing = assertThrows(ObjectNotFoundException.class,
+                () -> proxy.read(List.of(new ObjectRange(NS, "nope", 0, 1))));
+        assertFalse(missing instanceof NamespaceNotFoundException, missing.toString());
+        assertThrows(NamespaceNotFoundException.class, () -> proxy.read(List.of(new ObjectRange("nope", "b", 0,
+                1))));
+        assertThrows(NamespaceNotFoundException.class, () -> proxy.get("nope", "b"));
+        assertThrows(NamespaceNotFoundException.class, () -> proxy.stat("nope", "b"));
+        assertThrows(NamespaceNotFoundException.class, () -> proxy.put("nope", "b", ByteBuffer.allocate(1),
+                Overwrite.NONE));
+        assertThrows(NamespaceNotFoundException.class, () -> proxy.deleteNamespace("nope"));
     }
 
     @Test
@@ -488,6 +520,8 @@ class ProxyObjectStoreTest {
         for (int i = 0; i < 200 && fragmentsStored() > 6; i++) {
             sleep(50);
         }
+        assertArrayEquals(fresh, streamed(proxy.open(NS, "s").orElseThrow(), fresh.length),
+                "a stream opened on a stale manifest starts again on the fresh one");
         assertArrayEquals(fresh, array(proxy.get(NS, "s").orElseThrow()));
         assertArrayEquals(java.util.Arrays.copyOfRange(fresh, 10, 20),
                 array(proxy.read(List.of(new ObjectRange(NS, "s", 10, 10))).get(0)));
@@ -536,6 +570,9 @@ class ProxyObjectStoreTest {
                 Overwrite.previous(m.objectId()))));
         ProxyObjectStore fresh = proxyOver(backend.nsm); // no cached manifest
         IntegrityException e = assertThrows(IntegrityException.class, () -> fresh.get("clear", "o"));
+        assertTrue(e.getMessage().contains("does not match its checksum"), e.getMessage());
+        // A stream fails before its last piece (here the first, opening it): no reader gets the whole wrong object.
+        e = assertThrows(IntegrityException.class, () -> streamed(fresh.open("clear", "o").orElseThrow(), 50_000));
         assertTrue(e.getMessage().contains("does not match its checksum"), e.getMessage());
         assertEquals(50_000, fresh.read(List.of(new ObjectRange("clear", "o", 0, 50_000))).get(0).remaining(),
                 "a range read checks the fragments, not the whole object");

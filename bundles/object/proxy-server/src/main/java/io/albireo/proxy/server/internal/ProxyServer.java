@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import io.albireo.api.metadata.ManifestFormat;
 import io.albireo.api.object.ObjectInfo;
 import io.albireo.api.object.ObjectStore;
+import io.albireo.api.object.ObjectStream;
 import io.albireo.api.osd.OsdUnavailableException;
 import io.albireo.framing.DaemonThreads;
 import io.albireo.framing.FrameServer;
@@ -44,7 +45,9 @@ import io.albireo.proxy.protocol.ProxyProtocolException;
  * put thread for as long as its bytes arrive, and the loop feeds its DATA frames in without waiting. Puts have at most
  * {@code putThreads} threads in all: a put begun when every one is busy is answered UNAVAILABLE at once, and its DATA
  * frames are dropped (a put cannot wait for a thread, since its own bytes would queue behind it). A request frame is
- * held (and counts against the bounds) until its answer is sent, a DATA frame until the put has read it. A malformed
+ * held (and counts against the bounds) until its answer is sent, a DATA frame until the put has read it. A get streams
+ * its object ({@link ObjectStore#open}): the next piece is read once the last is nearly written, so however large the
+ * object and however slow the client, the server holds a piece or two of it. A malformed
  * frame closes the connection with a logged reason, told to the client in a REFUSED frame; nothing it asked for is
  * done, and open puts on it are aborted.
  */
@@ -265,9 +268,8 @@ final class ProxyServer implements AutoCloseable {
         private Object answer(Message.Request request) {
             ObjectStore store = store();
             if (request instanceof Message.Get g) {
-                Optional<ByteBuffer> value = store.get(g.namespace(), g.name());
-                return value.isEmpty() ? new Message.Blobs(false, List.of())
-                        : new Blobs(List.of(value.get()));
+                Optional<ObjectStream> object = store.open(g.namespace(), g.name());
+                return object.isEmpty() ? new Message.Blobs(false, List.of()) : object.get();
             }
             if (request instanceof Message.Read r) {
                 List<ByteBuffer> values = store.read(r.ranges());
@@ -332,7 +334,9 @@ final class ProxyServer implements AutoCloseable {
         private void respond(RawFrame request, Object response) {
             try {
                 if (response instanceof Blobs blobs) {
-                    sendBlobs(request.id(), blobs.values);
+                    sendBlobs(request.id(), blobs.values, true);
+                } else if (response instanceof ObjectStream object) {
+                    stream(request.id(), object);
                 } else {
                     link.send(encode(request.id(), (Message.Response) response));
                 }
@@ -350,11 +354,50 @@ final class ProxyServer implements AutoCloseable {
             }
         }
 
+        /**
+         * A get: the head, then the object piece by piece, each piece sent once the one before is nearly written, so a
+         * client that reads slowly makes the store wait rather than the server hold its object. A piece that fails to
+         * read ends the answer with a FAILURE frame (docs/PROXY-PROTOCOL.md).
+         */
+        private void stream(long id, ObjectStream object) {
+            long size = object.size();
+            link.send(encode(id, new Message.Blobs(true, List.of(size))));
+            long sent = 0;
+            try {
+                for (ByteBuffer piece = object.next(); piece != null; piece = object.next()) {
+                    if (piece.remaining() > size - sent) {
+                        throw new IllegalStateException("the store streamed more than the " + size + " bytes of"
+                                + " the object");
+                    }
+                    sent += piece.remaining();
+                    sendBlobs(id, List.of(piece), false);
+                    if (!link.awaitWritten(limits.maxChunk())) {
+                        return; // the client went away
+                    }
+                }
+                if (sent != size) {
+                    throw new IllegalStateException("the store streamed " + sent + " of the " + size + " bytes of"
+                            + " the object");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                link.close("the proxy server is stopping");
+            } catch (RuntimeException e) {
+                Message.Failure f = Message.Failure.of(e);
+                if (f.kind() == Message.Failure.Kind.FAILED) {
+                    LOG.warn("proxy server: a get failed after {} of its {} bytes", sent, size, e);
+                }
+                link.send(encode(id, f));
+            }
+        }
+
         /** The head, then the buffers' bytes back to back in DATA frames of at most one chunk each. */
-        private void sendBlobs(long id, List<ByteBuffer> values) {
-            List<Long> lengths = new ArrayList<>(values.size());
-            values.forEach(v -> lengths.add((long) v.remaining()));
-            link.send(encode(id, new Message.Blobs(true, lengths)));
+        private void sendBlobs(long id, List<ByteBuffer> values, boolean head) {
+            if (head) {
+                List<Long> lengths = new ArrayList<>(values.size());
+                values.forEach(v -> lengths.add((long) v.remaining()));
+                link.send(encode(id, new Message.Blobs(true, lengths)));
+            }
             int chunk = limits.maxChunk();
             List<ByteBuffer> batch = new ArrayList<>();
             int batchBytes = 0;
@@ -409,7 +452,7 @@ final class ProxyServer implements AutoCloseable {
         }
     }
 
-    /** The answer to a get or read before it is cut into frames: not itself a wire message. */
+    /** The answer to a read before it is cut into frames: not itself a wire message. */
     private record Blobs(List<ByteBuffer> values) {
     }
 

@@ -12,17 +12,22 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 
 import io.albireo.api.AssertFailedException;
 import io.albireo.api.Bytes;
+import io.albireo.api.IntegrityException;
 import io.albireo.api.codec.Digest;
 import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.Policy;
+import io.albireo.api.object.NamespaceNotFoundException;
 import io.albireo.api.object.ObjectInfo;
-import io.albireo.api.object.ObjectStore;
-import io.albireo.api.object.Overwrite;
 import io.albireo.api.object.ObjectNotFoundException;
+import io.albireo.api.object.ObjectStore;
+import io.albireo.api.object.ObjectStream;
+import io.albireo.api.object.Overwrite;
+import io.albireo.api.object.RangeOutOfBoundsException;
 
 /**
  * A test double for the proxy: objects in a ConcurrentSkipListMap per namespace, whole in memory, with just enough of
@@ -34,6 +39,12 @@ final class MapObjectStore implements ObjectStore {
     }
 
     private final Map<String, NavigableMap<String, Stored>> namespaces = new ConcurrentHashMap<>();
+    /** The size of the pieces {@link #open} streams an object in. */
+    volatile int pieceSize = 1 << 20;
+    /** After this many pieces of a stream, the next fails (as if a chunk failed its checksums); -1: never. */
+    volatile int failAfterPieces = -1;
+    /** Pieces handed out by streams so far. */
+    final AtomicInteger piecesRead = new AtomicInteger();
 
     @Override
     public void createNamespace(String namespace, String preset) {
@@ -45,7 +56,7 @@ final class MapObjectStore implements ObjectStore {
     @Override
     public void deleteNamespace(String namespace) {
         if (namespaces.remove(namespace) == null) {
-            throw new ObjectNotFoundException("no namespace " + namespace);
+            throw NamespaceNotFoundException.of(namespace);
         }
     }
 
@@ -57,7 +68,7 @@ final class MapObjectStore implements ObjectStore {
     private NavigableMap<String, Stored> ns(String namespace) {
         NavigableMap<String, Stored> ns = namespaces.get(namespace);
         if (ns == null) {
-            throw new ObjectNotFoundException("no namespace " + namespace);
+            throw NamespaceNotFoundException.of(namespace);
         }
         return ns;
     }
@@ -138,6 +149,34 @@ final class MapObjectStore implements ObjectStore {
     }
 
     @Override
+    public Optional<ObjectStream> open(String namespace, String name) {
+        return Optional.ofNullable(ns(namespace).get(name)).map(stored -> new ObjectStream() {
+            private int at;
+            private int pieces;
+
+            @Override
+            public long size() {
+                return stored.bytes().length;
+            }
+
+            @Override
+            public ByteBuffer next() {
+                if (at == stored.bytes().length) {
+                    return null;
+                }
+                if (pieces++ == failAfterPieces) {
+                    throw new IntegrityException("piece " + (pieces - 1) + " of " + name + " failed its checksum");
+                }
+                int n = Math.min(pieceSize, stored.bytes().length - at);
+                ByteBuffer piece = ByteBuffer.wrap(stored.bytes(), at, n).slice().asReadOnlyBuffer();
+                at += n;
+                piecesRead.incrementAndGet();
+                return piece;
+            }
+        });
+    }
+
+    @Override
     public List<ByteBuffer> read(List<ObjectRange> ranges) {
         List<ByteBuffer> out = new ArrayList<>(ranges.size());
         for (ObjectRange r : ranges) {
@@ -146,7 +185,7 @@ final class MapObjectStore implements ObjectStore {
                 throw new ObjectNotFoundException("no object " + r.name() + " in " + r.namespace());
             }
             if (r.offset() + r.length() > s.bytes().length) {
-                throw new IllegalArgumentException("range past the end of " + r.name());
+                throw new RangeOutOfBoundsException("range past the end of " + r.name());
             }
             out.add(ByteBuffer.wrap(s.bytes(), (int) r.offset(), r.length()).slice());
         }

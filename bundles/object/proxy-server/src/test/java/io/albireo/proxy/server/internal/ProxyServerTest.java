@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import io.albireo.api.AssertFailedException;
+import io.albireo.api.IntegrityException;
 import io.albireo.api.StorageException;
 import io.albireo.api.metadata.Manifest;
 import io.albireo.api.object.ObjectInfo;
@@ -46,7 +48,9 @@ import io.albireo.framing.FrameServer;
 import io.albireo.proxy.protocol.FrameCodec;
 import io.albireo.proxy.protocol.Limits;
 import io.albireo.proxy.protocol.Message;
+import io.albireo.api.object.NamespaceNotFoundException;
 import io.albireo.api.object.ObjectNotFoundException;
+import io.albireo.api.object.RangeOutOfBoundsException;
 
 /** The protocol, the server and the client together, over real loopback sockets, on {@link MapObjectStore}. */
 @Timeout(value = 300, unit = TimeUnit.SECONDS) // a guard against hangs, not a measurement
@@ -142,10 +146,13 @@ class ProxyServerTest {
         assertEquals(Optional.empty(), client.stat("ns", "n"));
         assertThrows(AssertFailedException.class, () -> client.put("ns", "a", utf8("again"), Overwrite.NONE));
         assertEquals(Optional.of(a), client.stat("ns", "a"));
-        assertThrows(ObjectNotFoundException.class, () -> client.read(List.of(new ObjectRange("ns", "zz", 0, 1))));
-        assertThrows(IllegalArgumentException.class, () -> client.read(List.of(new ObjectRange("ns", "a", 3, 9))));
+        ObjectNotFoundException object = assertThrows(ObjectNotFoundException.class,
+                () -> client.read(List.of(new ObjectRange("ns", "zz", 0, 1))));
+        assertFalse(object instanceof NamespaceNotFoundException, object.toString());
+        assertThrows(RangeOutOfBoundsException.class, () -> client.read(List.of(new ObjectRange("ns", "a", 3, 9))));
         assertThrows(IllegalArgumentException.class, () -> client.createNamespace("ns", null));
-        assertThrows(ObjectNotFoundException.class, () -> client.stat("nope", "a"));
+        assertEquals("namespace 'nope' does not exist", assertThrows(NamespaceNotFoundException.class,
+                () -> client.stat("nope", "a")).getMessage());
     }
 
     @Test
@@ -193,6 +200,60 @@ class ProxyServerTest {
         assertEquals(sent.getValue(), received.getValue());
         List<ByteBuffer> tail = client.read(List.of(new ObjectRange("ns", "big", size - 300_000, 300_000)));
         assertEquals(300_000, tail.get(0).remaining());
+    }
+
+    /**
+     * A get streams: with a client that reads nothing, the server stops taking pieces of the object from the store
+     * once its answer waits to be written, and holds a piece or two, not the object.
+     */
+    @Test
+    void aGetStreamsItsObjectAndAClientThatDoesNotReadHoldsAPieceOrTwo() throws Exception {
+        long size = 48L << 20;
+        CRC32C sent = new CRC32C();
+        client.put("ns", "big", new Generated(size, sent), Overwrite.NONE);
+        map().pieceSize = 1 << 20;
+        try (SocketChannel c = SocketChannel.open()) {
+            c.setOption(StandardSocketOptions.SO_RCVBUF, 64 * 1024); // else the kernel would take what we test
+            c.connect(server.address());
+            FrameCodec codec = new FrameCodec(LIMITS);
+            FrameCodec.write(c, codec.encode(0, new Message.Hello(FrameCodec.VERSION)));
+            assertInstanceOf(Message.Welcome.class, next(c));
+            FrameCodec.write(c, codec.encode(7, new Message.Get("ns", "big")));
+            // Until the server stops: no new piece for half a second.
+            int pieces = -1;
+            while (pieces != map().piecesRead.get()) {
+                pieces = map().piecesRead.get();
+                Thread.sleep(500);
+            }
+            assertTrue(pieces <= 16, pieces + " of the 48 pieces were read for a client that reads nothing");
+            long held = server.network().bytesHeld();
+            assertTrue(held <= 3L << 20, "the server holds " + held + " bytes of a get nobody reads");
+
+            Message.Blobs head = assertInstanceOf(Message.Blobs.class, next(c));
+            assertEquals(List.of(size), head.lengths());
+            CRC32C received = new CRC32C();
+            long got = 0;
+            while (got < size) {
+                ByteBuffer data = assertInstanceOf(Message.Data.class, next(c)).data();
+                got += data.remaining();
+                received.update(data);
+            }
+            assertEquals(size, got);
+            assertEquals(sent.getValue(), received.getValue());
+            assertEquals(48, map().piecesRead.get());
+        }
+    }
+
+    @Test
+    void aGetWhoseObjectFailsMidwayEndsWithTheFailureAndTheConnectionGoesOn() {
+        client.put("ns", "bad", ByteBuffer.allocate(5 << 20), Overwrite.NONE);
+        map().pieceSize = 1 << 20;
+        map().failAfterPieces = 2;
+        IntegrityException e = assertThrows(IntegrityException.class, () -> client.get("ns", "bad"));
+        assertEquals("piece 2 of bad failed its checksum", e.getMessage());
+        map().failAfterPieces = -1;
+        assertEquals(5 << 20, client.get("ns", "bad").orElseThrow().remaining());
+        assertEquals(5 << 20, client.stat("ns", "bad").orElseThrow().size());
     }
 
     @Test
