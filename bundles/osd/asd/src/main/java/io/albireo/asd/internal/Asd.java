@@ -84,7 +84,8 @@ public final class Asd implements LocalAsd {
                 + " maxConnectionBytes")
         long maxBytes() default AsdServer.Bounds.MAX_BYTES;
 
-        @AttributeDefinition(description = "The most requests one connection may have unanswered")
+        @AttributeDefinition(description = "The most requests one connection may have unanswered; callers in this"
+                + " JVM together may have as many, and wait their turn past it")
         int maxRequests() default AsdServer.Bounds.MAX_REQUESTS;
 
         @AttributeDefinition(description = "Event-loop threads that read and write all connections")
@@ -135,9 +136,11 @@ public final class Asd implements LocalAsd {
             store.close();
             throw e;
         }
-        // For the driver in this JVM: the same requests without the socket (AsdEndpoint).
+        // For the driver in this JVM: the same requests without the socket (AsdEndpoint), bounded together as one
+        // connection's are (maxRequests).
         Hashtable<String, Object> properties = new Hashtable<>();
         properties.put(AlbireoName.PROPERTY, store.longId());
+        RequestGate inProcess = new RequestGate(config.maxRequests(), server::handle);
         AsdEndpoint endpoint = new AsdEndpoint() {
             @Override
             public String longId() {
@@ -146,7 +149,7 @@ public final class Asd implements LocalAsd {
 
             @Override
             public CompletableFuture<Message.Response> handle(Message.Request request) {
-                return server.handle(request);
+                return inProcess.handle(request);
             }
         };
         this.endpoint = context.registerService(AsdEndpoint.class, endpoint, properties);
