@@ -129,18 +129,18 @@ public final class AbmOperation implements MetadataOperation {
         Bytes key = OSDS.concat(Bytes.utf8(osd.longId()));
         Optional<Bytes> existing = tx.get(key);
         if (existing.isPresent()) {
-            return json.tree(json.decode(existing.get(), ClaimedOsd.class));
+            return json.tree(json.fromRecord(existing.get(), ClaimedOsd.class));
         }
         int number = (int) next(tx, NEXT_OSD);
         ClaimedOsd claimed = new ClaimedOsd(number, osd.longId(), osd.nodeId(), osd.kind(), osd.addresses(),
                 osd.port(), ClaimedOsd.State.CLAIMED);
-        tx.put(key, json.encode(claimed));
+        tx.put(key, json.record(claimed));
         return json.tree(claimed);
     }
 
     private JsonElement setOsdState(MetadataTransaction tx, String longId, ClaimedOsd.State state) {
         ClaimedOsd osd = osd(tx, longId).withState(state);
-        tx.put(OSDS.concat(Bytes.utf8(longId)), json.encode(osd));
+        tx.put(OSDS.concat(Bytes.utf8(longId)), json.record(osd));
         return json.tree(osd);
     }
 
@@ -155,7 +155,7 @@ public final class AbmOperation implements MetadataOperation {
     }
 
     private ClaimedOsd osd(MetadataTransaction tx, String longId) {
-        return tx.get(OSDS.concat(Bytes.utf8(longId))).map(b -> json.decode(b, ClaimedOsd.class))
+        return tx.get(OSDS.concat(Bytes.utf8(longId))).map(b -> json.fromRecord(b, ClaimedOsd.class))
                 .orElseThrow(() -> new MetadataException("OSD " + longId + " does not belong to this backend"));
     }
 
@@ -167,7 +167,7 @@ public final class AbmOperation implements MetadataOperation {
         if (tx.get(key).isPresent()) {
             throw new MetadataException("a preset named " + checked.name() + " exists already");
         }
-        tx.put(key, json.encode(checked));
+        tx.put(key, json.record(checked));
         if (tx.get(DEFAULT_PRESET).isEmpty()) {
             tx.put(DEFAULT_PRESET, Bytes.utf8(checked.name())); // the first preset is the default until one is set
         }
@@ -177,7 +177,7 @@ public final class AbmOperation implements MetadataOperation {
     private JsonElement updatePreset(MetadataTransaction tx, String name, List<Policy> policies, int maxFragmentSize) {
         Preset updated = preset(tx, name).with(policies.stream().map(AbmOperation::recheck).toList(),
                 maxFragmentSize);
-        tx.put(PRESETS.concat(Bytes.utf8(name)), json.encode(updated));
+        tx.put(PRESETS.concat(Bytes.utf8(name)), json.record(updated));
         return json.tree(updated);
     }
 
@@ -189,7 +189,7 @@ public final class AbmOperation implements MetadataOperation {
         }
         List<String> users = new ArrayList<>();
         for (Entry e : all(tx, NAMESPACES)) {
-            Namespace ns = json.decode(e.value(), Namespace.class);
+            Namespace ns = json.fromRecord(e.value(), Namespace.class);
             if (ns.preset().equals(name)) {
                 users.add(ns.name());
             }
@@ -210,7 +210,7 @@ public final class AbmOperation implements MetadataOperation {
     }
 
     private Preset preset(MetadataTransaction tx, String name) {
-        return tx.get(PRESETS.concat(Bytes.utf8(name))).map(b -> json.decode(b, Preset.class))
+        return tx.get(PRESETS.concat(Bytes.utf8(name))).map(b -> json.fromRecord(b, Preset.class))
                 .orElseThrow(() -> new MetadataException("no preset named " + name));
     }
 
@@ -241,7 +241,7 @@ public final class AbmOperation implements MetadataOperation {
         preset(tx, preset);
         NsmHost host = null;
         for (Entry e : all(tx, NSM_HOSTS)) {
-            NsmHost h = json.decode(e.value(), NsmHost.class);
+            NsmHost h = json.fromRecord(e.value(), NsmHost.class);
             if (host == null || h.namespaces() < host.namespaces()) {
                 host = h; // the least loaded; ties go to the first id
             }
@@ -250,20 +250,20 @@ public final class AbmOperation implements MetadataOperation {
             throw new MetadataException("namespace " + name + ": there is no namespace manager host");
         }
         Namespace ns = new Namespace(name, next(tx, NEXT_NAMESPACE), preset, host.id(), Namespace.State.ACTIVE);
-        tx.put(key, json.encode(ns));
+        tx.put(key, json.record(ns));
         tx.put(NSM_HOSTS.concat(Bytes.utf8(host.id())),
-                json.encode(new NsmHost(host.id(), host.address(), host.namespaces() + 1)));
+                json.record(new NsmHost(host.id(), host.address(), host.namespaces() + 1)));
         return json.tree(ns);
     }
 
     /** Frees the name at once; the objects are removed by maintenance, which the queued work item asks for. */
     private JsonElement deleteNamespace(MetadataTransaction tx, String name) {
         Bytes key = NAMESPACES.concat(Bytes.utf8(name));
-        Namespace ns = tx.get(key).map(b -> json.decode(b, Namespace.class))
+        Namespace ns = tx.get(key).map(b -> json.fromRecord(b, Namespace.class))
                 .orElseThrow(() -> NamespaceNotFoundException.of(name));
         Namespace deleting = new Namespace(ns.name(), ns.id(), ns.preset(), ns.nsmHost(), Namespace.State.DELETING);
         tx.delete(key);
-        tx.put(DELETING.concat(Bytes.utf8(hex(ns.id()))), json.encode(deleting));
+        tx.put(DELETING.concat(Bytes.utf8(hex(ns.id()))), json.record(deleting));
         queueWork(tx, "delete-namespace", Bytes.utf8(Long.toString(ns.id())));
         return json.tree(deleting);
     }
@@ -271,12 +271,12 @@ public final class AbmOperation implements MetadataOperation {
     /** What maintenance calls once a deleted namespace's objects are gone: the NSM host carries one less. */
     private JsonElement namespaceDeleted(MetadataTransaction tx, long id) {
         Bytes key = DELETING.concat(Bytes.utf8(hex(id)));
-        Optional<Namespace> ns = tx.get(key).map(b -> json.decode(b, Namespace.class));
+        Optional<Namespace> ns = tx.get(key).map(b -> json.fromRecord(b, Namespace.class));
         if (ns.isPresent()) {
             tx.delete(key);
             Bytes hostKey = NSM_HOSTS.concat(Bytes.utf8(ns.get().nsmHost()));
-            tx.get(hostKey).map(b -> json.decode(b, NsmHost.class)).ifPresent(h -> tx.put(hostKey,
-                    json.encode(new NsmHost(h.id(), h.address(), Math.max(0, h.namespaces() - 1)))));
+            tx.get(hostKey).map(b -> json.fromRecord(b, NsmHost.class)).ifPresent(h -> tx.put(hostKey,
+                    json.record(new NsmHost(h.id(), h.address(), Math.max(0, h.namespaces() - 1)))));
         }
         return JsonNull.INSTANCE;
     }
@@ -285,7 +285,7 @@ public final class AbmOperation implements MetadataOperation {
 
     private JsonElement addNsmHost(MetadataTransaction tx, String id, String address) {
         Bytes key = NSM_HOSTS.concat(Bytes.utf8(id));
-        Optional<NsmHost> existing = tx.get(key).map(b -> json.decode(b, NsmHost.class));
+        Optional<NsmHost> existing = tx.get(key).map(b -> json.fromRecord(b, NsmHost.class));
         if (existing.isPresent()) {
             if (!existing.get().address().equals(address)) {
                 throw new MetadataException("NSM host " + id + " exists already at " + existing.get().address());
@@ -293,7 +293,7 @@ public final class AbmOperation implements MetadataOperation {
             return json.tree(existing.get());
         }
         NsmHost host = new NsmHost(id, address, 0);
-        tx.put(key, json.encode(host));
+        tx.put(key, json.record(host));
         return json.tree(host);
     }
 
@@ -301,7 +301,7 @@ public final class AbmOperation implements MetadataOperation {
 
     private JsonElement queueWork(MetadataTransaction tx, String kind, Bytes payload) {
         long id = next(tx, NEXT_WORK);
-        tx.put(WORK.concat(Bytes.utf8(hex(id))), json.encode(new WorkItem(id, kind, payload, "", 0)));
+        tx.put(WORK.concat(Bytes.utf8(hex(id))), json.record(new WorkItem(id, kind, payload, "", 0)));
         return new JsonPrimitive(id);
     }
 
@@ -314,10 +314,10 @@ public final class AbmOperation implements MetadataOperation {
         while (leased.size() < max) {
             List<Entry> page = tx.range(new KeyRange(from, WORK.prefixEnd()), PAGE, false);
             for (Entry e : page) {
-                WorkItem item = json.decode(e.value(), WorkItem.class);
+                WorkItem item = json.fromRecord(e.value(), WorkItem.class);
                 if (item.leaseHolder().isEmpty() || item.leaseExpiresMillis() <= now) {
                     WorkItem mine = new WorkItem(item.id(), item.kind(), item.payload(), agent, now + leaseMillis);
-                    tx.put(e.key(), json.encode(mine));
+                    tx.put(e.key(), json.record(mine));
                     leased.add(json.tree(mine));
                     if (leased.size() == max) {
                         break;
@@ -334,7 +334,7 @@ public final class AbmOperation implements MetadataOperation {
 
     private JsonElement finishWork(MetadataTransaction tx, long id, String agent) {
         Bytes key = WORK.concat(Bytes.utf8(hex(id)));
-        WorkItem item = tx.get(key).map(b -> json.decode(b, WorkItem.class))
+        WorkItem item = tx.get(key).map(b -> json.fromRecord(b, WorkItem.class))
                 .orElseThrow(() -> new MetadataException("no work item " + id + " (finished already?)"));
         if (!item.leaseHolder().equals(agent)) {
             throw new MetadataException("work item " + id + " is leased to " + (item.leaseHolder().isEmpty()

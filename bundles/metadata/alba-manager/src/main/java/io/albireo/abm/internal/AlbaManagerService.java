@@ -202,7 +202,7 @@ public final class AlbaManagerService implements AlbaManager {
     public List<ClaimedOsd> osds() {
         List<ClaimedOsd> all = new ArrayList<>();
         for (Entry e : scan(AbmOperation.OSDS)) {
-            all.add(json.decode(e.value(), ClaimedOsd.class));
+            all.add(json.fromRecord(e.value(), ClaimedOsd.class));
         }
         all.sort((a, b) -> Integer.compare(a.number(), b.number()));
         return all;
@@ -210,7 +210,7 @@ public final class AlbaManagerService implements AlbaManager {
 
     @Override
     public Optional<ClaimedOsd> osd(String longId) {
-        return store.get(AbmOperation.OSDS.concat(Bytes.utf8(longId))).map(b -> json.decode(b, ClaimedOsd.class));
+        return store.get(AbmOperation.OSDS.concat(Bytes.utf8(longId))).map(b -> json.fromRecord(b, ClaimedOsd.class));
     }
 
     @Override
@@ -299,12 +299,12 @@ public final class AlbaManagerService implements AlbaManager {
 
     @Override
     public List<Preset> presets() {
-        return scan(AbmOperation.PRESETS).stream().map(e -> json.decode(e.value(), Preset.class)).toList();
+        return scan(AbmOperation.PRESETS).stream().map(e -> json.fromRecord(e.value(), Preset.class)).toList();
     }
 
     @Override
     public Optional<Preset> preset(String name) {
-        return store.get(AbmOperation.PRESETS.concat(Bytes.utf8(name))).map(b -> json.decode(b, Preset.class));
+        return store.get(AbmOperation.PRESETS.concat(Bytes.utf8(name))).map(b -> json.fromRecord(b, Preset.class));
     }
 
     @Override
@@ -361,12 +361,12 @@ public final class AlbaManagerService implements AlbaManager {
 
     @Override
     public List<Namespace> namespaces() {
-        return scan(AbmOperation.NAMESPACES).stream().map(e -> json.decode(e.value(), Namespace.class)).toList();
+        return scan(AbmOperation.NAMESPACES).stream().map(e -> json.fromRecord(e.value(), Namespace.class)).toList();
     }
 
     @Override
     public Optional<Namespace> namespace(String name) {
-        return store.get(AbmOperation.NAMESPACES.concat(Bytes.utf8(name))).map(b -> json.decode(b, Namespace.class));
+        return store.get(AbmOperation.NAMESPACES.concat(Bytes.utf8(name))).map(b -> json.fromRecord(b, Namespace.class));
     }
 
     // NSM hosts
@@ -381,7 +381,7 @@ public final class AlbaManagerService implements AlbaManager {
 
     @Override
     public List<NsmHost> nsmHosts() {
-        return scan(AbmOperation.NSM_HOSTS).stream().map(e -> json.decode(e.value(), NsmHost.class)).toList();
+        return scan(AbmOperation.NSM_HOSTS).stream().map(e -> json.fromRecord(e.value(), NsmHost.class)).toList();
     }
 
     // Data keys
@@ -453,7 +453,7 @@ public final class AlbaManagerService implements AlbaManager {
     @Override
     public List<WorkItem> work(int limit) {
         return store.range(KeyRange.prefix(AbmOperation.WORK), limit, false).stream()
-                .map(e -> json.decode(e.value(), WorkItem.class)).toList();
+                .map(e -> json.fromRecord(e.value(), WorkItem.class)).toList();
     }
 
     // Shared

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.zip.CRC32C;
 
 import org.junit.jupiter.api.Test;
@@ -13,11 +12,10 @@ import org.junit.jupiter.api.Test;
 import io.albireo.api.Bytes;
 import io.albireo.api.IntegrityException;
 import io.albireo.api.metadata.WrappedKey;
+import io.albireo.testing.golden.GoldenFile;
 
 /** The stored form of a wrapped key, pinned byte for byte. */
 class KeyRecordTest {
-    private static final HexFormat HEX = HexFormat.of();
-
     /** Version 2 of preset default's key: 32 bytes wrapped into 60 under a KEK whose id is 00 01 .. 1f. */
     static WrappedKey sample() {
         byte[] kekId = new byte[32];
@@ -33,36 +31,30 @@ class KeyRecordTest {
     }
 
     /**
-     * The golden bytes, field by field (docs/METADATA.md), with the CRC32C computed apart from the JDK's (a bitwise
-     * CRC-32C, polynomial 0x82F63B78): if the encoder changes a byte, old records would no longer read.
+     * The golden bytes, src/test/resources/golden/key-record-v1.hex, annotated there field by field (docs/METADATA.md),
+     * with the CRC32C computed apart from the JDK's (a bitwise CRC-32C, polynomial 0x82F63B78): if the encoder changes
+     * a byte, old records would no longer read.
      */
-    private static final String GOLDEN = "01" // format version
-            + "000e" + "7072657365742d64656661756c74" // owner, "preset-default"
-            + "00000002" // key version
-            + "0000018bcfe56800" // created, 1700000000000 ms
-            + "0020" // key length, 32 bytes
-            + "000b" + "6165732d3235362d67636d" // wrapping, "aes-256-gcm"
-            + "0020" + "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" // KEK id
-            + "003c" + "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacad"
-            + "aeafb0b1b2b3b4b5b6b7b8b9babb" // the wrapped key, 60 bytes
-            + "c2f95f28"; // CRC32C of all of the above
+    private static final GoldenFile GOLDEN = GoldenFile.of("key-record-v1");
 
     @Test
     void aFixedRecordHasExactlyTheseBytes() {
-        assertEquals(GOLDEN, HEX.formatHex(KeyRecord.encode(sample()).toByteArray()));
-        assertEquals(144, GOLDEN.length() / 2);
+        GOLDEN.assertMatches(KeyRecord.encode(sample()).toByteArray(), "KeyRecord v1 (abm/key/ID): version 2 of"
+                + " preset-default's key, created 1700000000000 ms,\n32 bytes wrapped by aes-256-gcm into 60 bytes"
+                + " (80 81 .. bb) under the KEK whose id is 00 01 .. 1f.");
+        assertEquals(144, GOLDEN.bytes().length);
     }
 
     @Test
     void theGoldenBytesReadBackAsTheRecord() {
-        WrappedKey k = KeyRecord.decode(Bytes.of(HEX.parseHex(GOLDEN)));
+        WrappedKey k = KeyRecord.decode(Bytes.of(GOLDEN.bytes()));
         assertEquals(sample(), k);
         assertEquals("preset-default@v2", k.id());
     }
 
     @Test
     void everySingleBitFlipIsDetected() {
-        byte[] stored = HEX.parseHex(GOLDEN);
+        byte[] stored = GOLDEN.bytes();
         for (int bit = 0; bit < stored.length * 8; bit++) {
             byte[] flipped = stored.clone();
             flipped[bit / 8] ^= (byte) (1 << (bit % 8));
@@ -72,7 +64,7 @@ class KeyRecordTest {
 
     @Test
     void everyTruncationAndExtensionIsDetected() {
-        byte[] stored = HEX.parseHex(GOLDEN);
+        byte[] stored = GOLDEN.bytes();
         for (int n = 0; n < stored.length; n++) {
             byte[] cut = Arrays.copyOf(stored, n);
             assertThrows(IntegrityException.class, () -> KeyRecord.decode(Bytes.of(cut)), "length " + n);
@@ -83,7 +75,7 @@ class KeyRecordTest {
 
     @Test
     void malformedContentUnderAValidChecksumIsRefusedNamingIt() {
-        byte[] body = Arrays.copyOf(HEX.parseHex(GOLDEN), GOLDEN.length() / 2 - 4);
+        byte[] body = Arrays.copyOf(GOLDEN.bytes(), GOLDEN.bytes().length - 4);
         // Every truncation of the body, sealed again with a fresh CRC: refused on the content, never allocated wildly.
         for (int n = 1; n < body.length; n++) {
             byte[] cut = Arrays.copyOf(body, n);

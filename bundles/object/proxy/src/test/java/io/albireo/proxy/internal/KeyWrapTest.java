@@ -1,7 +1,6 @@
 package io.albireo.proxy.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,14 +12,21 @@ import org.junit.jupiter.api.Test;
 import io.albireo.api.Bytes;
 import io.albireo.api.IntegrityException;
 import io.albireo.api.metadata.WrappedKey;
+import io.albireo.testing.golden.GoldenFile;
 
 /** The wrapped form of a data key, which the backend stores: pinned against AES-GCM computed apart. */
 class KeyWrapTest {
     private static final HexFormat HEX = HexFormat.of();
-    /** KEK 00..1f, nonce a0..ab, data key 40..5f, id preset-default: Python's cryptography AESGCM gives this. */
-    private static final String WRAPPED = "a0a1a2a3a4a5a6a7a8a9aaab" // nonce
-            + "a6593e6e018e44f82a2ccd984b378e9120fd0b43c6e2143bc4577cdd23f62b5e" // the encrypted key
-            + "8eee491ddc98ece486b13c4ecd1b5ad1"; // tag, over AAD "albireo key wrap v1\0preset-default"
+    /**
+     * KEK 00..1f, nonce a0..ab, data key 40..5f, id preset-default: Python's cryptography AESGCM gives the bytes of
+     * src/test/resources/golden/key-wrap-v1.hex (annotated there: nonce, encrypted key, tag).
+     */
+    private static final GoldenFile GOLDEN = GoldenFile.of("key-wrap-v1");
+
+    private static String wrapped() {
+        return HEX.formatHex(GOLDEN.bytes());
+    }
+// tag, over AAD "albireo key wrap v1\0preset-default"
 
     private static byte[] run(int from, int n) {
         byte[] b = new byte[n];
@@ -37,7 +43,6 @@ class KeyWrapTest {
 
     @Test
     void aKnownWrappedKeyUnwrapsAndWrapsTheSame() {
-        assertArrayEquals(run(0x40, 32), KeyWrap.unwrap(run(0, 32), record("preset-default", 1, WRAPPED)));
         SecureRandom fixed = new SecureRandom() {
             @Override
             public void nextBytes(byte[] bytes) {
@@ -46,28 +51,42 @@ class KeyWrapTest {
                 }
             }
         };
-        assertEquals(WRAPPED, HEX.formatHex(KeyWrap.wrap(run(0, 32), "preset-default", run(0x40, 32), fixed)
-                .toByteArray()));
+        GOLDEN.assertMatches(KeyWrap.wrap(run(0, 32), "preset-default", run(0x40, 32), fixed).toByteArray(),
+                "KeyWrap v1 (aes-256-gcm): the data key 40 41 .. 5f of preset-default, wrapped under the KEK"
+                + " 00 01 .. 1f with the nonce a0 a1 .. ab;\nthe associated data is \"albireo key wrap v1\\0"
+                + "preset-default\".");
+        assertArrayEquals(run(0x40, 32), KeyWrap.unwrap(run(0, 32), record("preset-default", 1, wrapped())));
     }
 
     @Test
     void itDoesNotUnwrapUnderAnotherKekIdOrWithAChangedByte() {
         IntegrityException otherKek = assertThrows(IntegrityException.class,
-                () -> KeyWrap.unwrap(run(1, 32), record("preset-default", 1, WRAPPED)));
+                () -> KeyWrap.unwrap(run(1, 32), record("preset-default", 1, wrapped())));
         assertTrue(otherKek.getMessage().startsWith("encryption key preset-default failed to unwrap"),
                 otherKek.getMessage());
         // The same bytes as another id's key: a record moved to another preset or version does not unwrap.
-        assertThrows(IntegrityException.class, () -> KeyWrap.unwrap(run(0, 32), record("preset-other", 1, WRAPPED)));
+        assertThrows(IntegrityException.class, () -> KeyWrap.unwrap(run(0, 32), record("preset-other", 1,
+                wrapped())));
         assertThrows(IntegrityException.class, () -> KeyWrap.unwrap(run(0, 32), record("preset-default", 2,
-                WRAPPED)));
-        byte[] w = HEX.parseHex(WRAPPED);
-        for (int i = 0; i < w.length; i++) {
-            byte[] changed = w.clone();
-            changed[i] ^= 1;
-            assertThrows(IntegrityException.class, () -> KeyWrap.unwrap(run(0, 32), record("preset-default", 1,
-                    HEX.formatHex(changed))), "byte " + i);
-        }
+                wrapped())));
         assertThrows(IntegrityException.class, () -> KeyWrap.unwrap(run(0, 32), record("preset-default", 1,
                 "a0a1a2")));
+    }
+
+    @Test
+    void everySingleBitFlipAndTruncationIsDetected() {
+        byte[] w = GOLDEN.bytes();
+        for (int bit = 0; bit < w.length * 8; bit++) {
+            byte[] changed = w.clone();
+            changed[bit / 8] ^= (byte) (1 << (bit % 8));
+            assertThrows(IntegrityException.class, () -> KeyWrap.unwrap(run(0, 32), record("preset-default", 1,
+                    HEX.formatHex(changed))), "bit " + bit);
+        }
+        // A record holds at least one byte of wrapped key.
+        for (int n = 1; n < w.length; n++) {
+            byte[] cut = java.util.Arrays.copyOf(w, n);
+            assertThrows(IntegrityException.class, () -> KeyWrap.unwrap(run(0, 32), record("preset-default", 1,
+                    HEX.formatHex(cut))), "length " + n);
+        }
     }
 }

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 import io.albireo.api.Assert;
@@ -354,7 +355,10 @@ public final class FrameCodec {
             out.i64(u.usage().capacity());
         } else if (message instanceof Message.Statistics s) {
             out.count(s.statistics().operations().size());
-            for (Map.Entry<String, OsdStatistics.Operation> e : s.statistics().operations().entrySet()) {
+            // In name order: the map's own order changes from one JVM to the next (Map.copyOf), and the same
+            // message should make the same bytes (golden file asd-protocol-v1-stats).
+            for (Map.Entry<String, OsdStatistics.Operation> e : new TreeMap<>(s.statistics().operations())
+                    .entrySet()) {
                 out.string(e.getKey());
                 out.i64(e.getValue().count());
                 out.i64(e.getValue().bytes());

@@ -245,8 +245,7 @@ public final class AsdStore implements AutoCloseable {
         if (raw == null) {
             return -1;
         }
-        StoredValue.verify(raw);
-        return StoredValue.inlineValue(raw).getLong();
+        return sealedMark(raw);
     }
 
     /** Records a new sealed mark at once, synced (at start, after the orphans were freed). */
@@ -257,18 +256,35 @@ public final class AsdStore implements AutoCloseable {
         }
     }
 
-    private static byte[] sealedRecord(long mark) {
+    /** @return the "meta" record of the segments' sealed mark: the u64 as a version 1 inline {@link StoredValue} */
+    static byte[] sealedRecord(long mark) {
         return StoredValue.inline(ByteBuffer.allocate(8).putLong(0, mark));
+    }
+
+    /** @return the sealed mark a "meta" record holds, verified ({@link IntegrityException} if it fails) */
+    static long sealedMark(byte[] raw) {
+        StoredValue.verify(raw);
+        return StoredValue.inlineValue(raw).getLong();
+    }
+
+    /** @return the "meta" record of the long id: its UTF-8 bytes, no version and no checksum (as first written) */
+    static byte[] longIdRecord(String longId) {
+        return longId.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** @return the long id a "meta" record holds */
+    static String longIdOf(byte[] raw) {
+        return new String(raw, StandardCharsets.UTF_8);
     }
 
     /** The long id is made once, when the disk is first initialised, and kept with the data. */
     private String identity() throws RocksDBException {
         byte[] stored = db.get(meta, LONG_ID);
         if (stored != null) {
-            return new String(stored, StandardCharsets.UTF_8);
+            return longIdOf(stored);
         }
         String id = UUID.randomUUID().toString();
-        db.put(meta, synced, LONG_ID, id.getBytes(StandardCharsets.UTF_8));
+        db.put(meta, synced, LONG_ID, longIdRecord(id));
         LOG.info("ASD at {} initialised with long id {}", root, id);
         return id;
     }

@@ -21,7 +21,7 @@ import io.albireo.api.IntegrityException;
  * </pre>
  *
  * Version 0 is what ASDs wrote before 2026-12; such values stay readable and are rewritten as version 1 when their key
- * is next written. The golden bytes are pinned in {@code StoredValueTest}.
+ * is next written. The golden bytes are pinned in src/test/resources/golden/asd-value-v*.hex ({@code StoredValueTest}).
  */
 final class StoredValue {
     static final byte V0_INLINE = 0x00;
@@ -110,6 +110,13 @@ final class StoredValue {
                     throw new IntegrityException("a stored version 0 blob pointer of " + raw.length + " bytes, not "
                             + V0_BLOB_LENGTH);
                 }
+                // One bit turns a version 1 inline value of 12 bytes (0x11) into this unchecked form (0x01): if its
+                // checksum holds as that, it is that, flipped. (A true version 0 pointer fails this but for 2^-32.)
+                byte[] asInline = raw.clone();
+                asInline[0] = V1_INLINE;
+                if (crcHolds(asInline, raw.length - CRC)) {
+                    throw new IntegrityException("a stored inline value whose format byte was flipped to 0x01");
+                }
             }
             default -> throw new IntegrityException(String.format("a stored value of unknown format 0x%02x", raw[0]));
         }
@@ -174,6 +181,12 @@ final class StoredValue {
         CRC32C crc = new CRC32C();
         crc.update(raw, 0, end);
         ByteBuffer.wrap(raw, end, CRC).putInt((int) crc.getValue());
+    }
+
+    private static boolean crcHolds(byte[] raw, int end) {
+        CRC32C crc = new CRC32C();
+        crc.update(raw, 0, end);
+        return ByteBuffer.wrap(raw, end, CRC).getInt() == (int) crc.getValue();
     }
 
     private static void checkCrc(byte[] raw, int end) {

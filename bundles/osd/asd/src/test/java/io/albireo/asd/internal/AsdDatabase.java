@@ -22,8 +22,18 @@ final class AsdDatabase {
         void run(RocksDB db) throws RocksDBException;
     }
 
+    /** What a test does with the database and its column family "meta". */
+    interface MetaWork {
+        void run(RocksDB db, ColumnFamilyHandle meta) throws RocksDBException;
+    }
+
     /** Opens the RocksDB of the ASD at {@code root} (closed), runs the work on it, and closes it. */
     static void with(Path root, Work work) throws RocksDBException {
+        withMeta(root, (db, meta) -> work.run(db));
+    }
+
+    /** As {@link #with}, handing the work the column family "meta" too (the long id, the sealed mark). */
+    static void withMeta(Path root, MetaWork work) throws RocksDBException {
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try (DBOptions options = new DBOptions();
                 ColumnFamilyOptions cf = new ColumnFamilyOptions();
@@ -32,7 +42,7 @@ final class AsdDatabase {
                                 new ColumnFamilyDescriptor("meta".getBytes(StandardCharsets.UTF_8), cf)),
                         handles)) {
             try {
-                work.run(db);
+                work.run(db, handles.get(1));
             } finally {
                 handles.forEach(ColumnFamilyHandle::close);
             }
