@@ -13,12 +13,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.inject.Inject;
 
+import org.apache.karaf.shell.api.console.Candidate;
+import org.apache.karaf.shell.api.console.Command;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.parsing.CommandLineImpl;
 import org.junit.Test;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
@@ -162,13 +171,98 @@ public class ProxyIT extends ApplianceTestSupport {
         assertTrue(plain.output(), plain.output().contains("preset plain-preset has no cipher"));
     }
 
+    /**
+     * proxy:stats --json counts exactly what happened: one put of 100,000 bytes moves puts by one and bytesWritten by
+     * 100,000 and no read counter; one get moves gets by one and bytesRead by 100,000 and no write counter.
+     */
     @Test
     public void proxyStatsCountsWhatHappened() throws Exception {
         Appliance.await("the default preset", () -> abm.defaultPreset().isPresent() && abm.osds().size() == 6);
         proxy.createNamespace("stats-ns", null);
+        Map<String, Long> before = proxyStats();
         proxy.put("stats-ns", "a", ByteBuffer.wrap(new byte[100_000]), Overwrite.NONE);
+        Map<String, Long> afterPut = proxyStats();
         proxy.get("stats-ns", "a").orElseThrow();
-        String stats = console("proxy:stats --json");
-        assertTrue(stats, stats.contains("\"puts\"") && stats.contains("\"gets\""));
+        Map<String, Long> afterGet = proxyStats();
+
+        assertEquals("the put", new TreeMap<>(Map.of("puts", 1L, "bytesWritten", 100_000L, "putFailures", 0L,
+                "gets", 0L, "bytesRead", 0L, "partialReads", 0L, "deletes", 0L)), moved(before, afterPut));
+        assertEquals("the get", new TreeMap<>(Map.of("puts", 0L, "bytesWritten", 0L, "putFailures", 0L,
+                "gets", 1L, "bytesRead", 100_000L, "partialReads", 0L, "deletes", 0L)), moved(afterPut, afterGet));
+    }
+
+    /** @return how far each operation counter moved from {@code from} to {@code to} */
+    private static Map<String, Long> moved(Map<String, Long> from, Map<String, Long> to) {
+        Map<String, Long> delta = new TreeMap<>();
+        for (String counter : List.of("puts", "bytesWritten", "putFailures", "gets", "bytesRead", "partialReads",
+                "deletes")) {
+            assertTrue("proxy:stats reports " + counter + ": " + to,
+                    from.containsKey(counter) && to.containsKey(counter));
+            delta.put(counter, to.get(counter) - from.get(counter));
+        }
+        return delta;
+    }
+
+    private static final Pattern STATS_MEMBER = Pattern.compile("\"(\\w+)\"\\s*:\\s*(-?\\d+)");
+
+    /**
+     * @return the counters of {@code proxy:stats --json}: one flat JSON object of numbers (the probe has no JSON
+     *         library, and the object is simple enough to read whole with a pattern; every member must match)
+     */
+    private Map<String, Long> proxyStats() throws Exception {
+        String json = console("proxy:stats --json").strip();
+        assertTrue(json, json.startsWith("{") && json.endsWith("}"));
+        String body = json.substring(1, json.length() - 1).strip();
+        Map<String, Long> counters = new LinkedHashMap<>();
+        for (String member : body.split(",")) {
+            Matcher m = STATS_MEMBER.matcher(member.strip());
+            assertTrue("not a counter: '" + member + "' in " + json, m.matches());
+            counters.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+        return counters;
+    }
+
+    /**
+     * The console completes the names commands take, through completers most of which live in another bundle than the
+     * commands (io.albireo.console.support, registered by the console bundle): namespaces for object:* and
+     * namespace:*, presets for preset:* and --preset, the Osd services for osd:bench and osd:claim, this backend's
+     * claimed OSDs for osd:purge. It asks each command's own completer, as the tab key does.
+     */
+    @Test
+    public void namesCompleteAtTheConsole() throws Exception {
+        Appliance.await("the default preset", () -> abm.defaultPreset().isPresent() && abm.osds().size() == 6);
+        proxy.createNamespace("completion-ns", null);
+        Appliance.await("object:get completes namespaces",
+                () -> completions("object:get completion-").equals(List.of("completion-ns")));
+        assertEquals(List.of("completion-ns"), completions("object:put complet"));
+        assertTrue(completions("namespace:show ").contains("completion-ns"));
+        assertEquals(List.of("default"), completions("preset:show defa"));
+        assertTrue(completions("namespace:create --preset ").contains("default"));
+        assertTrue(completions("proxy:bench --preset ").contains("default"));
+        List<String> osds = osdNames();
+        assertEquals(6, osds.size());
+        assertEquals(osds, completions("osd:bench "));
+        assertEquals(osds, completions("osd:claim "));
+        assertEquals(abm.osds().stream().map(ClaimedOsd::longId).sorted().toList(), completions("osd:purge "));
+    }
+
+    /**
+     * @return the values the console offers at the end of {@code line} (option names aside), sorted: the command's
+     *         completer asked in a new session with Karaf's own parsed command line, as the tab key asks it
+     */
+    private List<String> completions(String line) {
+        String[] words = line.split(" ", -1);
+        String[] scopeAndName = words[0].split(":");
+        try (Session session = sessions.create(new ByteArrayInputStream(new byte[0]), System.out, System.out)) {
+            Command command = session.getRegistry().getCommands().stream()
+                    .filter(c -> c.getScope().equals(scopeAndName[0]) && c.getName().equals(scopeAndName[1]))
+                    .findFirst().orElseThrow(() -> new AssertionError("no command " + words[0]));
+            int last = words.length - 1;
+            List<Candidate> candidates = new ArrayList<>();
+            command.getCompleter(true).completeCandidates(session,
+                    new CommandLineImpl(words, last, words[last].length(), line.length(), line), candidates);
+            return candidates.stream().map(c -> c.value().strip()).filter(v -> !v.startsWith("-")).distinct()
+                    .sorted().toList();
+        }
     }
 }

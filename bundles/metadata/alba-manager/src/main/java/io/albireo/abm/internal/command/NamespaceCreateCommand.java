@@ -2,10 +2,12 @@ package io.albireo.abm.internal.command;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import io.albireo.api.metadata.Namespace;
+import io.albireo.console.support.PresetCompleter;
 
 /** {@code namespace:create}: a namespace with a preset, on the least loaded NSM host. */
 @Service
@@ -17,6 +19,7 @@ public class NamespaceCreateCommand extends AbmAction {
     String name;
 
     @Option(name = "--preset", description = "The preset (default: the default preset)")
+    @Completion(PresetCompleter.class)
     String preset;
 
     @Override

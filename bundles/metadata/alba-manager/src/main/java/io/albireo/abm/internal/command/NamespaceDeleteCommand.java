@@ -2,7 +2,10 @@ package io.albireo.abm.internal.command;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+import io.albireo.console.support.NamespaceCompleter;
 
 /** {@code namespace:delete}: the name is free at once; maintenance removes the objects. */
 @Service
@@ -11,6 +14,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 public class NamespaceDeleteCommand extends AbmAction {
 
     @Argument(index = 0, name = "name", required = true, description = "The namespace's name")
+    @Completion(NamespaceCompleter.class)
     String name;
 
     @Override

@@ -5,12 +5,14 @@ import java.util.Map;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import io.albireo.api.metadata.MetadataException;
 import io.albireo.api.metadata.Namespace;
 import io.albireo.api.metadata.NamespaceManager;
+import io.albireo.console.support.NamespaceCompleter;
 
 /** {@code namespace:show}: one namespace, with its statistics when the NSM runs. */
 @Service
@@ -18,6 +20,7 @@ import io.albireo.api.metadata.NamespaceManager;
 public class NamespaceShowCommand extends AbmAction {
 
     @Argument(index = 0, name = "name", required = true, description = "The namespace's name")
+    @Completion(NamespaceCompleter.class)
     String name;
 
     @Reference(optional = true)

@@ -2,9 +2,11 @@ package io.albireo.abm.internal.command;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import io.albireo.api.metadata.ClaimedOsd;
+import io.albireo.console.support.OsdCompleter;
 
 /** {@code osd:claim}: makes an OSD this backend's, exclusively. */
 @Service
@@ -13,6 +15,7 @@ import io.albireo.api.metadata.ClaimedOsd;
 public class OsdClaimCommand extends AbmAction {
 
     @Argument(index = 0, name = "longId", required = true, description = "The OSD's long id (osd:discovered, asd:list)")
+    @Completion(OsdCompleter.class)
     String longId;
 
     @Override

@@ -2,6 +2,7 @@ package io.albireo.abm.internal.command;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /** {@code osd:purge}: forgets a decommissioned OSD that holds nothing of this backend any more. */
@@ -11,6 +12,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 public class OsdPurgeCommand extends AbmAction {
 
     @Argument(index = 0, name = "longId", required = true, description = "The OSD's long id")
+    @Completion(ClaimedOsdCompleter.class)
     String longId;
 
     @Override

@@ -2,7 +2,10 @@ package io.albireo.abm.internal.command;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+import io.albireo.console.support.PresetCompleter;
 
 /** {@code preset:delete}: a preset no namespace uses and that is not the default. */
 @Service
@@ -11,6 +14,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 public class PresetDeleteCommand extends AbmAction {
 
     @Argument(index = 0, name = "name", required = true, description = "The preset's name")
+    @Completion(PresetCompleter.class)
     String name;
 
     @Override

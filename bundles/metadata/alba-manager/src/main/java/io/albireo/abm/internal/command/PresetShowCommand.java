@@ -2,10 +2,12 @@ package io.albireo.abm.internal.command;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import io.albireo.api.metadata.MetadataException;
 import io.albireo.api.metadata.Preset;
+import io.albireo.console.support.PresetCompleter;
 
 /** {@code preset:show}: one preset, whole, and the namespaces that use it. */
 @Service
@@ -13,6 +15,7 @@ import io.albireo.api.metadata.Preset;
 public class PresetShowCommand extends AbmAction {
 
     @Argument(index = 0, name = "name", required = true, description = "The preset's name")
+    @Completion(PresetCompleter.class)
     String name;
 
     @Override

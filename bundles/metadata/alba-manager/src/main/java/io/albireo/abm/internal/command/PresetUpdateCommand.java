@@ -4,12 +4,14 @@ import java.util.List;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import io.albireo.api.metadata.MetadataException;
 import io.albireo.api.metadata.Policy;
 import io.albireo.api.metadata.Preset;
+import io.albireo.console.support.PresetCompleter;
 
 /** {@code preset:update}: new policies or max fragment size; objects written already keep theirs. */
 @Service
@@ -18,6 +20,7 @@ import io.albireo.api.metadata.Preset;
 public class PresetUpdateCommand extends AbmAction {
 
     @Argument(index = 0, name = "name", required = true, description = "The preset's name")
+    @Completion(PresetCompleter.class)
     String name;
 
     @Option(name = "--policy", multiValued = true, description = "A policy k,m,c,x; repeat it, best first"

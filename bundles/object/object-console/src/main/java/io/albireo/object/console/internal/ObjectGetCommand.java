@@ -13,12 +13,15 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.CommandException;
 import org.apache.karaf.shell.support.completers.FileCompleter;
 
+import io.albireo.console.support.NamespaceCompleter;
+
 /** {@code object:get NS NAME FILE}: writes an object to a file. */
 @Service
 @Command(scope = "object", name = "get", description = "Writes an object to a file.")
 public class ObjectGetCommand extends ObjectAction {
 
     @Argument(index = 0, name = "namespace", required = true, description = "The namespace")
+    @Completion(NamespaceCompleter.class)
     String namespace;
 
     @Argument(index = 1, name = "name", required = true, description = "The object's name")

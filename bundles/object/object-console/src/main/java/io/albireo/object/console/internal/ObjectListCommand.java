@@ -4,10 +4,12 @@ import java.util.Map;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import io.albireo.api.object.ObjectStore;
+import io.albireo.console.support.NamespaceCompleter;
 
 /** {@code object:list [--prefix P] [--after A] [--limit N] NS}: a page of object names. */
 @Service
@@ -15,6 +17,7 @@ import io.albireo.api.object.ObjectStore;
 public class ObjectListCommand extends ObjectAction {
 
     @Argument(index = 0, name = "namespace", required = true, description = "The namespace")
+    @Completion(NamespaceCompleter.class)
     String namespace;
 
     @Option(name = "--prefix", description = "Only names that start with this")

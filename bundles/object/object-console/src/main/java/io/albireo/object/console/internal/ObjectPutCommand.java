@@ -15,6 +15,7 @@ import org.apache.karaf.shell.support.completers.FileCompleter;
 
 import io.albireo.api.object.ObjectInfo;
 import io.albireo.api.object.Overwrite;
+import io.albireo.console.support.NamespaceCompleter;
 
 /** {@code object:put NS NAME FILE}: stores a file as an object, streaming it (never whole in memory). */
 @Service
@@ -22,6 +23,7 @@ import io.albireo.api.object.Overwrite;
 public class ObjectPutCommand extends ObjectAction {
 
     @Argument(index = 0, name = "namespace", required = true, description = "The namespace")
+    @Completion(NamespaceCompleter.class)
     String namespace;
 
     @Argument(index = 1, name = "name", required = true, description = "The object's name")

@@ -8,12 +8,14 @@ import java.util.Optional;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.CommandException;
 import org.apache.karaf.shell.support.table.ShellTable;
 
 import io.albireo.api.metadata.Manifest;
 import io.albireo.api.object.ObjectInfo;
+import io.albireo.console.support.NamespaceCompleter;
 
 /** {@code object:stat NS NAME}: size, id, checksum and the manifest: policy, algorithms, chunks and fragments. */
 @Service
@@ -22,6 +24,7 @@ import io.albireo.api.object.ObjectInfo;
 public class ObjectStatCommand extends ObjectAction {
 
     @Argument(index = 0, name = "namespace", required = true, description = "The namespace")
+    @Completion(NamespaceCompleter.class)
     String namespace;
 
     @Argument(index = 1, name = "name", required = true, description = "The object's name")

@@ -10,6 +10,8 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 
+import io.albireo.console.support.PresetCompleter;
+
 /**
  * {@code proxy:bench put|get|partial}: ops/s, MB/s and latency percentiles on the ObjectStore service, in a namespace
  * of its own that it deletes afterwards.
@@ -40,6 +42,7 @@ public class ProxyBenchCommand extends ObjectAction {
     String namespace;
 
     @Option(name = "--preset", description = "The namespace's preset (default: the backend's default)")
+    @Completion(PresetCompleter.class)
     String preset;
 
     @Override

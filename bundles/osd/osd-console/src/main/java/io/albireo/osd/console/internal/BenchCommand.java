@@ -18,6 +18,7 @@ import org.osgi.framework.ServiceReference;
 import io.albireo.api.StorageException;
 import io.albireo.api.osd.Osd;
 import io.albireo.api.osd.OsdIdentity;
+import io.albireo.console.support.OsdCompleter;
 import io.albireo.console.support.TrailingOptions;
 
 /**

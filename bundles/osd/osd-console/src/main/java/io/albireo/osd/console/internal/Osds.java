@@ -1,10 +1,8 @@
 package io.albireo.osd.console.internal;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.TreeSet;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
@@ -12,6 +10,7 @@ import org.osgi.framework.ServiceReference;
 
 import io.albireo.api.AlbireoName;
 import io.albireo.api.osd.Osd;
+import io.albireo.console.support.OsdCompleter;
 
 /**
  * Finds Osd services by long id through the bundle context, rather than by a shell {@code @Reference}: a mandatory
@@ -23,16 +22,9 @@ final class Osds {
     private Osds() {
     }
 
-    /** @return the long ids of every registered Osd, sorted */
+    /** @return the long ids of every registered Osd, sorted (as {@link OsdCompleter} offers them) */
     static List<String> names(BundleContext context) {
-        TreeSet<String> names = new TreeSet<>();
-        for (ServiceReference<Osd> ref : references(context, null)) {
-            Object name = ref.getProperty(AlbireoName.PROPERTY);
-            if (name != null) {
-                names.add(name.toString());
-            }
-        }
-        return new ArrayList<>(names);
+        return OsdCompleter.names(context);
     }
 
     /** @return the Osd registered under {@code longId} with the highest ranking, or null */

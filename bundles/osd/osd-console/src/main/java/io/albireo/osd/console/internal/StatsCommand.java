@@ -23,6 +23,7 @@ import org.osgi.framework.ServiceReference;
 
 import io.albireo.api.osd.Osd;
 import io.albireo.api.osd.OsdStatistics;
+import io.albireo.console.support.OsdCompleter;
 
 /**
  * {@code osd:stats [ID...]}: what each OSD has served since it started, by its own counters (ALBA's asd-statistics):
