@@ -18,6 +18,7 @@ import org.osgi.service.component.annotations.Component;
 import io.albireo.api.AlbireoName;
 import io.albireo.api.AssertFailedException;
 import io.albireo.api.Bytes;
+import io.albireo.api.IntegrityException;
 import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.MetadataOperation;
 import io.albireo.api.metadata.MetadataTransaction;
@@ -262,7 +263,7 @@ public final class ApplyOperation implements MetadataOperation {
         long current() {
             if (current == 0) {
                 Bytes counter = keys.segmentCounter();
-                current = tx.get(counter).map(b -> b.asReadOnlyBuffer().getLong()).orElse(0L) + 1;
+                current = tx.get(counter).map(b -> u64s(b, 1, "segment counter").getLong()).orElse(0L) + 1;
                 tx.put(counter, Bytes.adopt(ByteBuffer.allocate(8).putLong(current).array()));
             }
             return current;
@@ -340,7 +341,16 @@ public final class ApplyOperation implements MetadataOperation {
     }
 
     static NamespaceStatistics statistics(Bytes value) {
-        ByteBuffer b = value.asReadOnlyBuffer();
+        ByteBuffer b = u64s(value, 3, "statistics record");
         return new NamespaceStatistics(b.getLong(), b.getLong(), b.getLong());
+    }
+
+    /** @return a record of {@code n} u64s, checked for its length ({@link IntegrityException} if it is not that) */
+    private static ByteBuffer u64s(Bytes value, int n, String what) {
+        if (value.length() != 8 * n) {
+            throw new IntegrityException("the namespace's " + what + " has " + value.length() + " bytes, not "
+                    + 8 * n);
+        }
+        return value.asReadOnlyBuffer();
     }
 }

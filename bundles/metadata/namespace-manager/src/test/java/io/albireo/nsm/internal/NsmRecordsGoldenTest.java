@@ -177,6 +177,12 @@ class NsmRecordsGoldenTest {
                 + " fragments of 500).");
         assertEquals(new NamespaceStatistics(3, 4000, 5500),
                 ApplyOperation.statistics(Bytes.of(GoldenFile.of("nsm-statistics-v1").bytes())));
+        byte[] golden = GoldenFile.of("nsm-statistics-v1").bytes();
+        for (int n : new int[] {0, 8, 23, 25, 32}) {
+            byte[] wrong = java.util.Arrays.copyOf(golden, n);
+            org.junit.jupiter.api.Assertions.assertThrows(io.albireo.api.IntegrityException.class,
+                    () -> ApplyOperation.statistics(Bytes.of(wrong)), n + " bytes");
+        }
     }
 
     // The keys themselves: a changed layout would leave every stored value unreachable.

@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,6 +82,9 @@ public final class AsdStore implements AutoCloseable {
     /** The fill at which the ASD refuses new data and still accepts deletes. */
     static final double FULL = 0.99;
     private static final byte[] LONG_ID = "long-id".getBytes(StandardCharsets.UTF_8);
+    /** A long id: a UUID, as {@link UUID#toString()} writes it. */
+    private static final java.util.regex.Pattern LONG_ID_FORM = java.util.regex.Pattern.compile(
+            "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     /** In "meta": the id up to which every segment is sealed ({@link Segments}), in {@link StoredValue}'s form. */
     private static final byte[] SEGMENTS_SEALED = "segments-sealed-through".getBytes(StandardCharsets.UTF_8);
     /** A value read from a segment is read again if its key moved meanwhile: at most this many times. */
@@ -264,17 +268,35 @@ public final class AsdStore implements AutoCloseable {
     /** @return the sealed mark a "meta" record holds, verified ({@link IntegrityException} if it fails) */
     static long sealedMark(byte[] raw) {
         StoredValue.verify(raw);
+        if (!StoredValue.isInline(raw) || StoredValue.valueLength(raw) != 8) {
+            throw new IntegrityException("the segments' sealed mark is not an inline value of 8 bytes");
+        }
         return StoredValue.inlineValue(raw).getLong();
     }
 
-    /** @return the "meta" record of the long id: its UTF-8 bytes, no version and no checksum (as first written) */
+    /** @return the "meta" record of the long id: its UTF-8 bytes as a version 1 inline {@link StoredValue} */
     static byte[] longIdRecord(String longId) {
-        return longId.getBytes(StandardCharsets.UTF_8);
+        return StoredValue.inline(ByteBuffer.wrap(longId.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** @return the long id a "meta" record holds */
+    /**
+     * @return the long id a "meta" record holds: a version 1 inline value, or as ASDs first wrote it, its bare text
+     *         (which starts with a hex digit, never the format byte 0x11)
+     * @throws IntegrityException if the record fails its checks or holds no UUID
+     */
     static String longIdOf(byte[] raw) {
-        return new String(raw, StandardCharsets.UTF_8);
+        String id;
+        if (raw.length > 0 && raw[0] == StoredValue.V1_INLINE) {
+            StoredValue.verify(raw);
+            id = StandardCharsets.UTF_8.decode(StoredValue.inlineValue(raw)).toString();
+        } else {
+            id = new String(raw, StandardCharsets.US_ASCII);
+        }
+        if (!LONG_ID_FORM.matcher(id).matches()) {
+            throw new IntegrityException("the disk's long id record holds no UUID: " + HexFormat.of().formatHex(raw,
+                    0, Math.min(raw.length, 48)));
+        }
+        return id;
     }
 
     /** The long id is made once, when the disk is first initialised, and kept with the data. */

@@ -39,6 +39,7 @@ class AsdFilesGoldenTest {
             StandardCharsets.US_ASCII));
 
     private static final GoldenFile META_LONG_ID = GoldenFile.of("asd-meta-v1-long-id");
+    private static final GoldenFile META_LONG_ID_V0 = GoldenFile.of("asd-meta-v0-long-id");
     private static final GoldenFile META_SEALED_MARK = GoldenFile.of("asd-meta-v1-sealed-mark");
     private static final GoldenFile SEGMENT_FILE = GoldenFile.of("asd-segment-v1-file");
     private static final GoldenFile BLOB_FILE = GoldenFile.of("asd-blob-v1-file");
@@ -55,7 +56,25 @@ class AsdFilesGoldenTest {
     @Test
     void theLongIdRecordIsWrittenAsItsGoldenFile() {
         META_LONG_ID.assertMatches(AsdStore.longIdRecord(LONG_ID), "ASD column family \"meta\", key \"long-id\": the"
-                + " long id " + LONG_ID + "\n(no version, no checksum)");
+                + " long id " + LONG_ID + "\nas a version 1 inline stored value: 0x11, the UTF-8 text, its CRC32C");
+    }
+
+    /** As first written, bare text: it still reads; every flipped bit of the new form and any other text fails. */
+    @Test
+    void theLongIdReadsInBothFormsAndAFlippedBitIsDetected() {
+        assertEquals(LONG_ID, AsdStore.longIdOf(META_LONG_ID_V0.bytes()));
+        assertEquals(LONG_ID, AsdStore.longIdOf(META_LONG_ID.bytes()));
+        byte[] good = META_LONG_ID.bytes();
+        for (int bit = 0; bit < good.length * 8; bit++) {
+            byte[] bad = good.clone();
+            bad[bit / 8] ^= (byte) (1 << (bit % 8));
+            org.junit.jupiter.api.Assertions.assertThrows(io.albireo.api.IntegrityException.class,
+                    () -> AsdStore.longIdOf(bad), "bit " + bit);
+        }
+        for (String wrong : new String[] {"", "not a uuid", LONG_ID.toUpperCase(), LONG_ID + " "}) {
+            org.junit.jupiter.api.Assertions.assertThrows(io.albireo.api.IntegrityException.class,
+                    () -> AsdStore.longIdOf(bytes(wrong)), wrong);
+        }
     }
 
     /** A store writes its long id under "long-id", in the record's form, and reads the golden record as its id. */
@@ -72,7 +91,10 @@ class AsdFilesGoldenTest {
         try (AsdStore store = AsdStore.open(dir, AsdStore.Settings.DEFAULT)) {
             assertEquals(LONG_ID, store.longId(), "the golden record read as the disk's long id");
         }
-        assertEquals(LONG_ID, AsdStore.longIdOf(META_LONG_ID.bytes()));
+        AsdDatabase.withMeta(dir, (db, meta) -> db.put(meta, bytes("long-id"), META_LONG_ID_V0.bytes()));
+        try (AsdStore store = AsdStore.open(dir, AsdStore.Settings.DEFAULT)) {
+            assertEquals(LONG_ID, store.longId(), "the version 0 record read as the disk's long id");
+        }
     }
 
     // ---- "meta": the segments' sealed mark -------------------------------------------------------------------------
