@@ -401,4 +401,74 @@ class FrameServerTest {
     static String text(ByteBuffer b) {
         return StandardCharsets.UTF_8.decode(b).toString();
     }
+
+    /**
+     * Writes offer a socket at most a window at a time, so that the JDK, which copies the whole remainder of a heap
+     * buffer at every call, copies each byte about once; and they deliver every byte in order whatever the socket
+     * takes.
+     */
+    @Test
+    void writesOfferAWindowAtATimeAndDeliverEveryByteInOrder() throws IOException {
+        byte[] big = new byte[(5 << 20) + 17];
+        new Random(3).nextBytes(big);
+        List<ByteBuffer> parts = List.of(ByteBuffer.wrap(new byte[] {1, 2, 3}), ByteBuffer.wrap(big),
+                ByteBuffer.allocate(0), ByteBuffer.wrap(new byte[] {4}));
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        List<Long> offers = new ArrayList<>();
+        Random takes = new Random(4);
+        java.nio.channels.GatheringByteChannel socket = new java.nio.channels.GatheringByteChannel() {
+            @Override
+            public long write(ByteBuffer[] srcs, int offset, int length) {
+                long offered = 0;
+                for (int i = offset; i < offset + length; i++) {
+                    offered += srcs[i].remaining();
+                }
+                offers.add(offered);
+                long room = takes.nextInt(3) == 0 ? 0 : takes.nextInt(3 << 20); // a socket that is often full
+                long n = 0;
+                for (int i = offset; i < offset + length && room > 0; i++) {
+                    int k = (int) Math.min(room, srcs[i].remaining());
+                    byte[] b = new byte[k];
+                    srcs[i].get(b);
+                    sink.writeBytes(b);
+                    room -= k;
+                    n += k;
+                }
+                return n;
+            }
+
+            @Override
+            public long write(ByteBuffer[] srcs) {
+                return write(srcs, 0, srcs.length);
+            }
+
+            @Override
+            public int write(ByteBuffer src) {
+                return (int) write(new ByteBuffer[] {src}, 0, 1);
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        long total = 0;
+        for (int calls = 0; parts.stream().anyMatch(ByteBuffer::hasRemaining); calls++) {
+            total += FrameServer.writeWindows(socket, parts);
+            assertTrue(calls < 10_000, "no progress");
+        }
+        assertEquals(big.length + 4, total);
+        byte[] expected = new byte[big.length + 4];
+        expected[0] = 1;
+        expected[1] = 2;
+        expected[2] = 3;
+        System.arraycopy(big, 0, expected, 3, big.length);
+        expected[expected.length - 1] = 4;
+        assertArrayEquals(expected, sink.toByteArray());
+        assertTrue(offers.stream().allMatch(o -> o <= FrameServer.WRITE_WINDOW), "offers " + offers);
+    }
 }

@@ -499,11 +499,16 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
     }
 
     /**
-     * One announced buffer being filled. Up to a frame's payload, or when the caller asked for exactly this length,
-     * it is allocated at once; beyond, it is gathered from the DATA frames' own buffers as they arrive and copied
-     * together at the end, so an announced length costs only the bytes the server really sends.
+     * One announced buffer being filled. Up to {@link #AT_ONCE}, or when the caller asked for exactly this length, it
+     * is allocated at once and filled as frames arrive; beyond, it is gathered from the DATA frames' own buffers as
+     * they arrive and copied together at the end, so an announced length costs only the bytes the server really sends.
      */
     private static final class Blob {
+        /**
+         * The longest get allocated before its bytes arrive: what a server that lies can cost a call. Gathering costs a
+         * get about a tenth of its speed (64 MiB gets, docs/PERFORMANCE.md), so it is kept for the long ones.
+         */
+        static final long AT_ONCE = 64L << 20;
         private final int length;
         private final ByteBuffer whole;
         private final List<ByteBuffer> pieces;
@@ -691,7 +696,7 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
                 boolean asked = call.expected.lengths() != null;
                 call.buffers = new ArrayList<>(blobs.lengths().size());
                 for (long l : blobs.lengths()) {
-                    call.buffers.add(new Blob(l, asked || l <= settings.maxFrame()));
+                    call.buffers.add(new Blob(l, asked || l <= Blob.AT_ONCE));
                 }
                 skipFull(call);
                 if (call.current >= call.buffers.size()) {

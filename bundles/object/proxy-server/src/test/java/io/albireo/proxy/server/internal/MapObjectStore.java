@@ -39,8 +39,8 @@ final class MapObjectStore implements ObjectStore {
     }
 
     private final Map<String, NavigableMap<String, Stored>> namespaces = new ConcurrentHashMap<>();
-    /** The size of the pieces {@link #open} streams an object in. */
-    volatile int pieceSize = 1 << 20;
+    /** The size of the pieces {@link #open} streams an object in: a chunk of the default preset, 4 x 4 MiB. */
+    volatile int pieceSize = 16 << 20;
     /** After this many pieces of a stream, the next fails (as if a chunk failed its checksums); -1: never. */
     volatile int failAfterPieces = -1;
     /** Pieces handed out by streams so far. */
