@@ -272,6 +272,17 @@ final class ProxyServer implements AutoCloseable {
                 return object.isEmpty() ? new Message.Blobs(false, List.of()) : object.get();
             }
             if (request instanceof Message.Read r) {
+                long total = 0;
+                for (ObjectStore.ObjectRange range : r.ranges()) {
+                    total += range.length();
+                }
+                // A read's answer is held whole, so it must fit what a connection may hold.
+                long most = network.settings().maxConnectionBytes();
+                if (total > most) {
+                    throw new IllegalArgumentException("a read of " + total + " bytes is over the " + most
+                            + " bytes one connection may hold (maxConnectionBytes): read fewer or shorter ranges, or"
+                            + " get the object whole, which streams");
+                }
                 List<ByteBuffer> values = store.read(r.ranges());
                 if (values.size() != r.ranges().size()) {
                     throw new IllegalStateException("the store returned " + values.size() + " buffers for "

@@ -45,6 +45,8 @@ final class MapObjectStore implements ObjectStore {
     volatile int failAfterPieces = -1;
     /** Pieces handed out by streams so far. */
     final AtomicInteger piecesRead = new AtomicInteger();
+    /** Calls of {@link #read} so far. */
+    final AtomicInteger readCalls = new AtomicInteger();
 
     @Override
     public void createNamespace(String namespace, String preset) {
@@ -178,6 +180,7 @@ final class MapObjectStore implements ObjectStore {
 
     @Override
     public List<ByteBuffer> read(List<ObjectRange> ranges) {
+        readCalls.incrementAndGet();
         List<ByteBuffer> out = new ArrayList<>(ranges.size());
         for (ObjectRange r : ranges) {
             Stored s = ns(r.namespace()).get(r.name());

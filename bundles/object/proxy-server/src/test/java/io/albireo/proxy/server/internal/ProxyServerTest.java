@@ -244,6 +244,23 @@ class ProxyServerTest {
         }
     }
 
+    /** A read's answer is held whole: one larger than a connection may hold is refused before anything is read. */
+    @Test
+    void aReadLargerThanAConnectionMayHoldIsRefused() {
+        client.put("ns", "a", utf8("alpha"), Overwrite.NONE);
+        long most = server.network().settings().maxConnectionBytes();
+        int each = 1 << 30;
+        List<ObjectRange> huge = new ArrayList<>();
+        for (long asked = 0; asked <= most; asked += each) {
+            huge.add(new ObjectRange("ns", "a", 0, each));
+        }
+        int before = map().readCalls.get();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> client.read(huge));
+        assertTrue(e.getMessage().contains("maxConnectionBytes"), e.getMessage());
+        assertEquals(before, map().readCalls.get(), "the store was not asked");
+        assertEquals("alpha", text(client.read(List.of(new ObjectRange("ns", "a", 0, 5))).get(0)));
+    }
+
     @Test
     void aGetWhoseObjectFailsMidwayEndsWithTheFailureAndTheConnectionGoesOn() {
         client.put("ns", "bad", ByteBuffer.allocate(5 << 20), Overwrite.NONE);
