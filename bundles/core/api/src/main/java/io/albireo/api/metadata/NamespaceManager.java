@@ -36,7 +36,7 @@ public interface NamespaceManager {
     /**
      * Applies puts and deletes atomically: all of them if every condition holds, else none.
      *
-     * @return per change, the manifest stored (for a put) or deleted (for a delete, empty if none)
+     * @return per change, the manifest stored (for a put) or deleted (for a delete, empty if none); empty for a check
      * @throws io.albireo.api.AssertFailedException naming the first condition that did not hold; nothing changed
      */
     List<Optional<Manifest>> apply(String namespace, List<Change> changes);
@@ -101,6 +101,21 @@ public interface NamespaceManager {
     record Delete(String name, Overwrite overwrite) implements Change {
         /** Checks the fields. */
         public Delete {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(overwrite, "overwrite");
+        }
+    }
+
+    /**
+     * A condition only: nothing is written. So that an apply can depend on an object it does not change (the proxy's
+     * asserts) without rewriting its manifest, which would undo a repair committed meanwhile.
+     *
+     * @param name the object name
+     * @param overwrite the condition on what it holds
+     */
+    record Check(String name, Overwrite overwrite) implements Change {
+        /** Checks the fields. */
+        public Check {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(overwrite, "overwrite");
         }

@@ -12,21 +12,24 @@ import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.ManifestFormat;
 import io.albireo.api.metadata.MetadataException;
 import io.albireo.api.metadata.NamespaceManager.Change;
+import io.albireo.api.metadata.NamespaceManager.Check;
 import io.albireo.api.metadata.NamespaceManager.Delete;
 import io.albireo.api.metadata.NamespaceManager.Put;
 import io.albireo.api.object.Overwrite;
 
 /**
  * The argument and result of {@code nsm.apply}, in binary (docs/MANIFEST.md). Argument: the namespace id (8 bytes BE),
- * the change count (4 bytes BE), then per change a kind byte ({@code P} put, {@code D} delete), the condition (a byte:
- * 0 none, 1 existing, 2 unconditional, 3 previous followed by the object id as a string), then for a put the
- * manifest's stored form and for a delete the name, both as a 4-byte BE length and the bytes. Result: the count, then
+ * the change count (4 bytes BE), then per change a kind byte ({@code P} put, {@code D} delete, {@code C} check), the
+ * condition (a byte: 0 none, 1 existing, 2 unconditional, 3 previous followed by the object id as a string, 4 version
+ * followed by the object id as a string and the version, 8 bytes BE), then for a put the manifest's stored form and
+ * for a delete or a check the name, both as a 4-byte BE length and the bytes. Result: the count, then
  * per change 1 and the stored version (8 bytes BE) for a put, 2 and the deleted manifest's stored form (4-byte BE
  * length and bytes) for a delete, 0 for a delete of nothing: the caller has the rest already.
  */
 final class ApplyCodec {
     private static final byte PUT = 'P';
     private static final byte DELETE = 'D';
+    private static final byte CHECK = 'C';
     private static final byte ABSENT = 0;
     private static final byte STORED = 1;
     private static final byte DELETED = 2;
@@ -47,18 +50,24 @@ final class ApplyCodec {
                     : c.name().getBytes(StandardCharsets.UTF_8);
             blocks.add(b);
             size += 6 + b.length + (c.overwrite() instanceof Overwrite.Previous p
-                    ? 4 + p.objectId().getBytes(StandardCharsets.UTF_8).length : 0);
+                    ? 4 + p.objectId().getBytes(StandardCharsets.UTF_8).length
+                    : c.overwrite() instanceof Overwrite.Version v
+                    ? 4 + v.objectId().getBytes(StandardCharsets.UTF_8).length + 8 : 0);
         }
         Out out = new Out(size);
         out.int64(namespaceId);
         out.int32(changes.size());
         for (int i = 0; i < changes.size(); i++) {
             Change c = changes.get(i);
-            out.write(c instanceof Put ? PUT : DELETE);
+            out.write(c instanceof Put ? PUT : c instanceof Delete ? DELETE : CHECK);
             Overwrite o = c.overwrite();
             if (o instanceof Overwrite.Previous p) {
                 out.write(3);
                 out.block(p.objectId().getBytes(StandardCharsets.UTF_8));
+            } else if (o instanceof Overwrite.Version v) {
+                out.write(4);
+                out.block(v.objectId().getBytes(StandardCharsets.UTF_8));
+                out.int64(v.version());
             } else {
                 out.write(o instanceof Overwrite.None ? 0 : o instanceof Overwrite.Existing ? 1 : 2);
             }
@@ -86,6 +95,7 @@ final class ApplyCodec {
                     case 1 -> Overwrite.EXISTING;
                     case 2 -> Overwrite.UNCONDITIONAL;
                     case 3 -> Overwrite.previous(new String(block(in), StandardCharsets.UTF_8));
+                    case 4 -> version(new String(block(in), StandardCharsets.UTF_8), in.getLong());
                     default -> throw new MetadataException("nsm.apply: malformed argument: unknown condition");
                 };
                 if (kind == PUT) {
@@ -94,6 +104,9 @@ final class ApplyCodec {
                     manifests.add(stored);
                 } else if (kind == DELETE) {
                     changes.add(new Delete(new String(block(in), StandardCharsets.UTF_8), overwrite));
+                    manifests.add(null);
+                } else if (kind == CHECK) {
+                    changes.add(new Check(new String(block(in), StandardCharsets.UTF_8), overwrite));
                     manifests.add(null);
                 } else {
                     throw new MetadataException("nsm.apply: malformed argument: unknown change " + kind);
@@ -106,6 +119,13 @@ final class ApplyCodec {
         } catch (BufferUnderflowException e) {
             throw new MetadataException("nsm.apply: malformed argument: truncated");
         }
+    }
+
+    private static Overwrite version(String objectId, long version) {
+        if (version < 1) {
+            throw new MetadataException("nsm.apply: malformed argument: a version of " + version);
+        }
+        return Overwrite.version(objectId, version);
     }
 
     /** What one change did, as the operation reports it: only what the caller cannot know already. */
@@ -153,7 +173,7 @@ final class ApplyCodec {
                     out.add(Optional.of(put.manifest().withVersion(in.getLong())));
                 } else if (kind == DELETED && c instanceof Delete) {
                     out.add(Optional.of(ManifestFormat.decode(block(in))));
-                } else if (kind == ABSENT && c instanceof Delete) {
+                } else if (kind == ABSENT && (c instanceof Delete || c instanceof Check)) {
                     out.add(Optional.empty());
                 } else {
                     throw new MetadataException("nsm.apply: malformed result: outcome " + kind + " for " + c);

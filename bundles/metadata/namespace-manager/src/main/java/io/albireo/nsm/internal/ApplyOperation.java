@@ -23,6 +23,7 @@ import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.MetadataOperation;
 import io.albireo.api.metadata.MetadataTransaction;
 import io.albireo.api.metadata.NamespaceManager.Change;
+import io.albireo.api.metadata.NamespaceManager.Check;
 import io.albireo.api.metadata.NamespaceManager.NamespaceStatistics;
 import io.albireo.api.metadata.NamespaceManager.Put;
 import io.albireo.api.object.Overwrite;
@@ -127,6 +128,10 @@ public final class ApplyOperation implements MetadataOperation {
             if (!holds(change.overwrite(), previous)) {
                 throw new AssertFailedException(i, key);
             }
+            if (change instanceof Check) {
+                results.add(new ApplyCodec.Deleted(null)); // a condition only: nothing written, nothing to report
+                continue;
+            }
             if (old.isPresent()) {
                 segments.remove(old.get().segment(), old.get().manifest());
                 objects--;
@@ -170,6 +175,9 @@ public final class ApplyOperation implements MetadataOperation {
             return previous.isPresent();
         } else if (overwrite instanceof Overwrite.Previous p) {
             return previous.isPresent() && previous.get().objectId().equals(p.objectId());
+        } else if (overwrite instanceof Overwrite.Version v) {
+            return previous.isPresent() && previous.get().objectId().equals(v.objectId())
+                    && previous.get().version() == v.version();
         }
         return true;
     }

@@ -33,6 +33,7 @@ import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.ManifestFormat;
 import io.albireo.api.metadata.ManifestSamples;
 import io.albireo.api.metadata.Namespace;
+import io.albireo.api.metadata.NamespaceManager.Check;
 import io.albireo.api.metadata.NamespaceManager.Delete;
 import io.albireo.api.metadata.NamespaceManager.FragmentRef;
 import io.albireo.api.metadata.NamespaceManager.Listing;
@@ -69,6 +70,56 @@ class NamespaceManagerServiceTest {
 
     private Manifest manifest(String name) {
         return ManifestSamples.example(name, random.nextLong());
+    }
+
+    /**
+     * A repair rewrites an object's manifest under a condition on its version: a repair that lost the race to a put,
+     * or to another repair, fails cleanly, and no put is ever undone by one.
+     */
+    @Test
+    void aRewriteUnderAVersionConditionNeverUndoesAPut() {
+        Manifest a = nsm.put(NS, manifest("a"), Overwrite.NONE);
+        assertEquals(1, a.version());
+        // A repair of version 1: the same object, its manifest rewritten (here, only its version moves).
+        Manifest repaired = nsm.put(NS, a, Overwrite.version(a.objectId(), 1));
+        assertEquals(2, repaired.version());
+        // A second repair that read version 1 lost the race to the first: it fails, nothing changes.
+        AssertFailedException lost = assertThrows(AssertFailedException.class,
+                () -> nsm.put(NS, a, Overwrite.version(a.objectId(), 1)));
+        assertEquals(0, lost.index());
+        assertEquals(Optional.of(repaired), nsm.get(NS, "a"));
+        // A client replaces the object; a repair of the old one, at whatever version, fails and the put stands.
+        Manifest b = nsm.put(NS, manifest("a"), Overwrite.previous(a.objectId()));
+        for (long v = 1; v <= 4; v++) {
+            long version = v;
+            assertThrows(AssertFailedException.class, () -> nsm.put(NS, a, Overwrite.version(a.objectId(),
+                    version)));
+            assertThrows(AssertFailedException.class, () -> nsm.delete(NS, "a", Overwrite.version(a.objectId(),
+                    version)));
+        }
+        assertEquals(Optional.of(b), nsm.get(NS, "a"));
+        assertEquals(3, b.version());
+        assertEquals(4, nsm.put(NS, b, Overwrite.version(b.objectId(), 3)).version(), "the new object's repair holds");
+        assertThrows(IllegalArgumentException.class, () -> Overwrite.version(b.objectId(), 0));
+    }
+
+    /** A check is a condition only: it fails the apply when it does not hold, and writes nothing when it does. */
+    @Test
+    void aCheckConditionsAnApplyAndWritesNothing() {
+        Manifest a = nsm.put(NS, manifest("a"), Overwrite.NONE);
+        Manifest b = manifest("b");
+        List<Optional<Manifest>> done = nsm.apply(NS, List.of(new Check("a",
+                Overwrite.version(a.objectId(), 1)), new Check("zz", Overwrite.NONE),
+                new Put(b, Overwrite.NONE)));
+        assertEquals(List.of(Optional.empty(), Optional.empty(), Optional.of(b.withVersion(1))), done);
+        assertEquals(Optional.of(a), nsm.get(NS, "a"), "a check does not rewrite: a is still at version 1");
+        assertEquals(Optional.empty(), nsm.get(NS, "zz"));
+        AssertFailedException e = assertThrows(AssertFailedException.class, () -> nsm.apply(NS, List.of(
+                new Put(manifest("c"), Overwrite.NONE),
+                new Check("a", Overwrite.version(a.objectId(), 2)))));
+        assertEquals(1, e.index());
+        assertEquals(Optional.empty(), nsm.get(NS, "c"), "nothing of a failed apply is written");
+        assertEquals(2, nsm.statistics(NS).objects());
     }
 
     @Test

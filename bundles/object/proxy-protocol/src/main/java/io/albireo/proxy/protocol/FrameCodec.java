@@ -315,6 +315,14 @@ public final class FrameCodec {
             case 1 -> Overwrite.EXISTING;
             case 2 -> Overwrite.UNCONDITIONAL;
             case 3 -> Overwrite.previous(body.string());
+            case 4 -> {
+                String id = body.string();
+                long version = body.i64();
+                if (version < 1) {
+                    throw new ProxyProtocolException("an overwrite condition on version " + version);
+                }
+                yield Overwrite.version(id, version);
+            }
             default -> throw new ProxyProtocolException("unknown overwrite kind " + kind);
         };
     }
@@ -481,6 +489,10 @@ public final class FrameCodec {
         } else if (o instanceof Overwrite.Previous p) {
             out.u8(3);
             out.string(p.objectId());
+        } else if (o instanceof Overwrite.Version v) {
+            out.u8(4);
+            out.string(v.objectId());
+            out.i64(v.version());
         }
     }
 

@@ -68,6 +68,7 @@ class FrameCodecGoldenTest {
         s.put("delete-namespace", new Sample(ID, new Message.DeleteNamespace("ns")));
         s.put("list-namespaces", new Sample(ID, new Message.ListNamespaces()));
         s.put("put-begin", new Sample(ID, new Message.PutBegin("ns", "obj", Overwrite.previous("id-0"))));
+        s.put("put-begin-version", new Sample(ID, new Message.PutBegin("ns", "obj", Overwrite.version("id-0", 7))));
         s.put("data", new Sample(ID, new Message.Data(ascii("hello"))));
         s.put("put-end", new Sample(ID, new Message.PutEnd(false)));
         s.put("put-end-abort", new Sample(ID, new Message.PutEnd(true)));

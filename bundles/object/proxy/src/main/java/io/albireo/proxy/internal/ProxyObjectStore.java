@@ -376,18 +376,19 @@ public final class ProxyObjectStore implements ObjectStore {
     }
 
     /**
-     * Registers written objects, deletes and asserts in one NSM apply, asserts first. Every condition is made exact
-     * against what the NSM holds now: an assert on an unchanged object re-puts its manifest under
-     * {@code previous(its id)} (absent: a delete under NONE), a loose overwrite (unconditional, existing) becomes
-     * {@code previous(the id there now)} or NONE. So the manifests replaced are known, and their fragments deleted.
-     * A loose condition that lost a race is retried with the new state; an exact one fails.
+     * Registers written objects, deletes and asserts in one NSM apply, asserts first. Every condition is checked
+     * against what the NSM holds now and made exact: the name holds the object it holds now, its manifest at the
+     * version it is at now ({@code version(id, version)}), or nothing (NONE). An assert becomes a
+     * {@link NamespaceManager.Check}, which writes nothing, so that a repair committed meanwhile is never undone; the
+     * manifests replaced are known, so their fragments are deleted. An apply that lost a race (a put, a delete or a
+     * repair came between the read and the apply) is tried again on the new state, where the caller's own conditions
+     * decide: a condition of the caller's that no longer holds fails.
      */
     private List<Optional<ObjectInfo>> register(String namespace, List<ObjectAssert> asserts,
             List<ObjectChange> changes, List<ObjectWriter.Prepared> prepared) {
         long nsId = reader.namespaceId(namespace);
         for (int attempt = 0;; attempt++) {
             List<NamespaceManager.Change> nsmChanges = new ArrayList<>();
-            List<Boolean> loose = new ArrayList<>();
             List<Optional<Manifest>> replaced = new ArrayList<>();
             try {
                 for (int i = 0; i < asserts.size(); i++) {
@@ -404,9 +405,8 @@ public final class ProxyObjectStore implements ObjectStore {
                     if (!holds) {
                         throw new AssertFailedException(i, Bytes.utf8(a.name()));
                     }
-                    nsmChanges.add(now.isEmpty() ? new NamespaceManager.Delete(a.name(), Overwrite.NONE)
-                            : new NamespaceManager.Put(now.get(), Overwrite.previous(now.get().objectId())));
-                    loose.add(!(a instanceof ObjectAssert.Absent) && !(a instanceof ObjectAssert.HasId));
+                    nsmChanges.add(new NamespaceManager.Check(a.name(), now.isEmpty() ? Overwrite.NONE
+                            : Overwrite.version(now.get().objectId(), now.get().version())));
                     replaced.add(Optional.empty());
                 }
                 int put = 0;
@@ -419,13 +419,14 @@ public final class ProxyObjectStore implements ObjectStore {
                     nsmChanges.add(c instanceof ObjectChange.Put
                             ? new NamespaceManager.Put(prepared.get(put++).manifest, exact)
                             : new NamespaceManager.Delete(c.name(), exact));
-                    loose.add(ow instanceof Overwrite.Unconditional || ow instanceof Overwrite.Existing);
                     replaced.add(now);
                 }
                 List<Optional<Manifest>> stored = nsm.apply(namespace, nsmChanges);
                 return registered(namespace, nsId, asserts.size(), changes, prepared, stored, replaced);
             } catch (AssertFailedException e) {
-                boolean retry = e.index() < loose.size() && loose.get(e.index()) && attempt < RETRIES;
+                // Failed by the NSM (an index among the changes sent): the state moved since it was read. Failed by
+                // the checks above (the index of the condition being checked, not yet sent): the caller's.
+                boolean retry = e.index() < nsmChanges.size() && attempt < RETRIES;
                 if (!retry) {
                     prepared.forEach(p -> p.finish(false));
                     stats.putFailures.add(prepared.size());
@@ -513,6 +514,8 @@ public final class ProxyObjectStore implements ObjectStore {
         boolean holds;
         if (ow instanceof Overwrite.Previous p) {
             holds = now.isPresent() && now.get().objectId().equals(p.objectId());
+        } else if (ow instanceof Overwrite.Version v) {
+            holds = now.isPresent() && now.get().objectId().equals(v.objectId()) && now.get().version() == v.version();
         } else if (ow instanceof Overwrite.None) {
             holds = now.isEmpty();
         } else {
@@ -521,7 +524,7 @@ public final class ProxyObjectStore implements ObjectStore {
         if (!holds) {
             throw new AssertFailedException(index, Bytes.utf8(name));
         }
-        return now.isPresent() ? Overwrite.previous(now.get().objectId()) : Overwrite.NONE;
+        return now.isPresent() ? Overwrite.version(now.get().objectId(), now.get().version()) : Overwrite.NONE;
     }
 
     // Reads

@@ -286,6 +286,88 @@ class ProxyObjectStoreTest {
         assertArrayEquals(data, array(proxy.get(NS, "fallback").orElseThrow()));
     }
 
+    /**
+     * Repairs rewrite a manifest under a condition on its version (issue 17); applies that assert an object check it
+     * without rewriting it. Raced against each other: every rewrite of the asserted object is a repair's (none is the
+     * proxy re-putting what it read, which would undo a repair committed meanwhile), and a repair that read a
+     * manifest a put has since replaced fails instead of bringing the old object back.
+     */
+    @Test
+    void putsAndAssertsRacingRepairsUndoNeither() throws Exception {
+        ProxyObjectStore proxy = open(0);
+        String idA = proxy.put(NS, "a", ByteBuffer.wrap(bytes(3000)), Overwrite.NONE).objectId();
+        proxy.put(NS, "c", ByteBuffer.wrap(bytes(2000)), Overwrite.NONE);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger repairsOfA = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger staleRepairsRefused = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            // The repairer: rewrites what it read of a and of c under version(id, version read).
+            java.util.concurrent.Future<?> repairer = pool.submit(() -> {
+                while (!done.get()) {
+                    for (String name : List.of("a", "c")) {
+                        Manifest m = backend.nsm.get(NS, name).orElseThrow();
+                        Thread.onSpinWait();
+                        try {
+                            backend.nsm.put(NS, m, Overwrite.version(m.objectId(), m.version()));
+                            if (name.equals("a")) {
+                                repairsOfA.incrementAndGet();
+                            }
+                        } catch (AssertFailedException lost) {
+                            staleRepairsRefused.incrementAndGet();
+                        }
+                    }
+                }
+                return null;
+            });
+            // A client asserting a while it puts b.
+            java.util.concurrent.Future<Integer> asserting = pool.submit(() -> {
+                int applied = 0;
+                for (int i = 0; i < 40; i++) {
+                    try {
+                        proxy.apply(NS, List.of(ObjectAssert.hasId("a", idA)), List.of(new ObjectChange.Put("b",
+                                ByteBuffer.wrap(bytes(100 + i)), Overwrite.UNCONDITIONAL)));
+                        applied++;
+                    } catch (AssertFailedException raceLostSixteenTimes) {
+                        // possible under this much contention; what matters is what was written
+                    }
+                }
+                return applied;
+            });
+            // A client replacing c, each put conditioned on the object it replaces.
+            java.util.concurrent.Future<String> replacing = pool.submit(() -> {
+                String last = null;
+                for (int i = 0; i < 40; i++) {
+                    String now = proxy.stat(NS, "c").orElseThrow().objectId();
+                    try {
+                        last = proxy.put(NS, "c", ByteBuffer.wrap(bytes(200 + i)), Overwrite.previous(now))
+                                .objectId();
+                    } catch (AssertFailedException raced) {
+                        // another writer? none here but the repairer, whose rewrites keep the id: retried below
+                    }
+                }
+                return last;
+            });
+            int applied = asserting.get(300, java.util.concurrent.TimeUnit.SECONDS);
+            String lastC = replacing.get(300, java.util.concurrent.TimeUnit.SECONDS);
+            done.set(true);
+            repairer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(applied > 0, "no apply got through");
+            Manifest a = backend.nsm.get(NS, "a").orElseThrow();
+            assertEquals(idA, a.objectId());
+            assertEquals(1 + repairsOfA.get(), a.version(), "a was rewritten " + (a.version() - 1) + " times, by "
+                    + repairsOfA.get() + " repairs and " + applied + " applies that only assert it");
+            assertEquals(lastC, backend.nsm.get(NS, "c").orElseThrow().objectId(),
+                    "no repair brought back an object a put had replaced");
+            assertTrue(staleRepairsRefused.get() > 0, "the repairer never lost a race: the test tested nothing");
+            assertEquals(3000, proxy.get(NS, "a").orElseThrow().remaining());
+            assertTrue(proxy.get(NS, "c").isPresent(), "c reads after all");
+        } finally {
+            done.set(true);
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void applySequencesAreAtomicWithTheirAsserts() {
         ProxyObjectStore proxy = open(0);
