@@ -267,6 +267,10 @@ public final class ManifestFormat {
                 }
                 value |= (long) (b & 0x7f) << shift;
                 if ((b & 0x80) == 0) {
+                    if (b == 0 && shift > 0) {
+                        // Over-long: the encoder never writes a last byte of 0, so these bytes are not its.
+                        throw new IntegrityException("manifest: the " + field + " is not in its shortest form");
+                    }
                     return value;
                 }
             }

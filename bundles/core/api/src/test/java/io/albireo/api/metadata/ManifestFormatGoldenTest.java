@@ -116,4 +116,24 @@ class ManifestFormatGoldenTest {
         }
         return b;
     }
+
+    /**
+     * Bytes the encoder cannot have written are refused even behind a valid CRC32C: here the version, 3, as the
+     * over-long varint 83 00 (so that a decoded manifest always encodes back to the bytes it came from).
+     */
+    @org.junit.jupiter.api.Test
+    void anOverLongVarintIsRefusedEvenWithAGoodChecksum() {
+        byte[] golden = GoldenFile.of("manifest-v1").bytes();
+        assertEquals(3, golden[45], "the version field of manifest-v1.hex");
+        byte[] longer = new byte[golden.length + 1];
+        System.arraycopy(golden, 0, longer, 0, 45);
+        longer[45] = (byte) 0x83;
+        longer[46] = 0;
+        System.arraycopy(golden, 46, longer, 47, golden.length - 46 - 4);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(longer, 0, longer.length - 4);
+        java.nio.ByteBuffer.wrap(longer, longer.length - 4, 4).putInt((int) crc.getValue());
+        IntegrityException e = assertThrows(IntegrityException.class, () -> ManifestFormat.decode(longer));
+        assertEquals("manifest: the version is not in its shortest form", e.getMessage());
+    }
 }

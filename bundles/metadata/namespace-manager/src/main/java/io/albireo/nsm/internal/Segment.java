@@ -257,6 +257,9 @@ final class Segment {
             int x = in.get() & 0xff;
             v |= (long) (x & 0x7f) << shift;
             if (x < 0x80) {
+                if (x == 0 && shift > 0) {
+                    throw new IntegrityException("a varint not in its shortest form");
+                }
                 return v;
             }
         }
