@@ -149,12 +149,13 @@ public final class FrameServer implements AutoCloseable {
         /**
          * Waits until at most {@code bytes} of this connection's answers are still to be written, for a session that
          * streams a long answer piece by piece: so that a client reading slowly holds one piece, not the whole
-         * answer. Blocks: call it from a worker, never from a loop thread.
+         * answer. Blocks: call it from a worker, never from a loop thread. A client that reads nothing of it for
+         * {@code stallMillis} has its connection closed, so that it cannot hold the worker.
          *
          * @return whether the connection is still open
          * @throws InterruptedException if interrupted while waiting
          */
-        boolean awaitWritten(long bytes) throws InterruptedException;
+        boolean awaitWritten(long bytes, long stallMillis) throws InterruptedException;
 
         /** Closes the connection (a no-op once closed). */
         void close(String why);
@@ -380,7 +381,6 @@ public final class FrameServer implements AutoCloseable {
         }
     }
 
-    /** One client connection: its reading state (loop thread only), its output queue and its bounds. */
     /**
      * Writes {@code buffers} in order, as far as the socket takes them, offering at most {@link #WRITE_WINDOW} bytes
      * per call, and advances them by what was written.
@@ -422,6 +422,7 @@ public final class FrameServer implements AutoCloseable {
         }
     }
 
+    /** One client connection: its reading state (loop thread only), its output queue and its bounds. */
     private final class Connection implements Link {
         final SocketChannel channel;
         final Loop loop;
@@ -700,12 +701,31 @@ public final class FrameServer implements AutoCloseable {
         }
 
         @Override
-        public boolean awaitWritten(long bytes) throws InterruptedException {
+        public boolean awaitWritten(long bytes, long stallMillis) throws InterruptedException {
             synchronized (output) {
+                long queued = outputBytes;
+                long deadline = System.nanoTime() + stallMillis * 1_000_000;
                 while (open.get() && outputBytes > bytes) {
-                    output.wait();
+                    if (outputBytes < queued) { // the client reads: the deadline starts again
+                        queued = outputBytes;
+                        deadline = System.nanoTime() + stallMillis * 1_000_000;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    output.wait(Math.max(1, left / 1_000_000));
                 }
-                return open.get();
+            }
+            if (open.get() && outputBytes() > bytes) {
+                close("the client read nothing of its answer for " + stallMillis + " ms");
+            }
+            return open.get();
+        }
+
+        private long outputBytes() {
+            synchronized (output) {
+                return outputBytes;
             }
         }
 

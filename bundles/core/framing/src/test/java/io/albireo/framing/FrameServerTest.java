@@ -471,4 +471,51 @@ class FrameServerTest {
         assertArrayEquals(expected, sink.toByteArray());
         assertTrue(offers.stream().allMatch(o -> o <= FrameServer.WRITE_WINDOW), "offers " + offers);
     }
+
+    /**
+     * A session streaming a long answer waits for it to be written: while the client reads it goes on, a client that
+     * reads nothing for the stall time has its connection closed, so that it cannot hold the streaming thread.
+     */
+    @Test
+    void awaitWrittenWaitsForAReaderAndClosesOnAClientThatReadsNothing() throws Exception {
+        start(16, 64 << 20, 256 << 20, 16);
+        SocketChannel reader = SocketChannel.open();
+        SocketChannel stalled = SocketChannel.open();
+        for (SocketChannel c : List.of(reader, stalled)) {
+            c.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 16 * 1024);
+            c.connect(server.address());
+            clients.add(c);
+            c.write(frame(HOLD, 1, 0, 0));
+        }
+        for (int i = 0; i < 500 && held.size() < 2; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(2, held.size());
+        Held first = held.poll();
+        Held second = held.poll();
+        ByteBuffer[] big = new FrameBuilder(ECHO, 1).value(ByteBuffer.allocate(8 << 20)).finish(1 << 30, "big");
+        // Which held frame came from which client is the server's business: find out by who reads.
+        Thread drain = new Thread(() -> {
+            ByteBuffer sink = ByteBuffer.allocate(1 << 20);
+            try {
+                while (reader.read(sink.clear()) >= 0) {
+                    // read everything
+                }
+            } catch (IOException closed) {
+                // the test is over
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        first.link().send(big);
+        second.link().send(new FrameBuilder(ECHO, 1).value(ByteBuffer.allocate(8 << 20)).finish(1 << 30, "big"));
+        boolean firstOpen = first.link().awaitWritten(0, 1000);
+        boolean secondOpen = second.link().awaitWritten(0, 1000);
+        assertTrue(firstOpen != secondOpen, "one client reads, one does not: " + firstOpen + ", " + secondOpen);
+        Held stalledOne = firstOpen ? second : first;
+        assertTrue(!stalledOne.link().isOpen(), "the client that read nothing was disconnected");
+        assertTrue((firstOpen ? first : second).link().isOpen(), "the one that read is still connected");
+        first.link().release(first.frame());
+        second.link().release(second.frame());
+    }
 }

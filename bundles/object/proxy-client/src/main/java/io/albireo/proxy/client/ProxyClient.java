@@ -242,9 +242,9 @@ public final class ProxyClient implements ObjectStore, AutoCloseable {
         if (ranges.isEmpty()) {
             return List.of();
         }
-        @SuppressWarnings("unchecked")
         List<Long> lengths = new ArrayList<>(ranges.size());
         ranges.forEach(r -> lengths.add((long) r.length()));
+        @SuppressWarnings("unchecked")
         List<ByteBuffer> values = (List<ByteBuffer>) call(new Message.Read(ranges), new Expected(lengths));
         if (values == null || values.size() != ranges.size()) {
             throw new ProxyProtocolException("the proxy answered a read of " + ranges.size() + " ranges with "

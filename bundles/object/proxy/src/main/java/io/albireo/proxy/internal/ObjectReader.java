@@ -115,6 +115,16 @@ final class ObjectReader {
             }
         }
 
+        /** Queues the repairs found so far and forgets them: a stream queues them chunk by chunk, as it goes. */
+        void queueRepairsSoFar() {
+            for (Problem p = problems.poll(); p != null; p = problems.poll()) {
+                if (p.repair()) {
+                    work.repair(namespace, manifest.name(), manifest.objectId(), p.chunk(), p.fragment(), p.osd(),
+                            p.why());
+                }
+            }
+        }
+
         /** Verifies a whole fragment; a good data fragment from an OSD goes to the cache. */
         boolean verified(int chunk, int fragment, ByteBuffer data, boolean fromOsd) {
             Manifest.Fragment f = manifest.chunks().get(chunk).fragments().get(fragment);
@@ -305,8 +315,19 @@ final class ObjectReader {
             try {
                 return chunk();
             } catch (FragmentAbsentException e) {
+                // Lost, or gone with an overwrite since the stream began: the NSM tells which.
+                Optional<Manifest> fresh = manifest(ctx.namespace, ctx.manifest.name(), true);
+                if (fresh.isPresent() && readNamespaceId(ctx.namespace, true) == ctx.namespaceId
+                        && fresh.get().objectId().equals(ctx.manifest.objectId())) {
+                    ctx.queueRepairsSoFar();
+                    throw e;
+                }
+                stats.staleManifests.increment();
                 throw new StorageException("object " + ctx.namespace + "/" + ctx.manifest.name() + " was replaced or"
                         + " deleted while it was being read: read it again", e);
+            } catch (RuntimeException | Error e) {
+                ctx.queueRepairsSoFar();
+                throw e;
             }
         }
 
@@ -323,6 +344,8 @@ final class ObjectReader {
             next++;
             if (next == chunks.size()) {
                 verify();
+            } else {
+                ctx.queueRepairsSoFar(); // a reader that stops early still reports what it found
             }
             stats.bytesRead.add(data.remaining());
             return data;
@@ -334,7 +357,7 @@ final class ObjectReader {
                 throw new IntegrityException("object " + ctx.manifest.name() + " does not match its checksum "
                         + ctx.manifest.checksum());
             }
-            ctx.queueRepairs();
+            ctx.queueRepairsSoFar();
         }
     }
 

@@ -455,6 +455,18 @@ class ProxyObjectStoreTest {
         }
     }
 
+    /** A stream that stops after its first chunk still queues the repair of a corrupt fragment it read around. */
+    @Test
+    void aStreamStoppedEarlyStillQueuesTheRepairsItFound() {
+        ProxyObjectStore proxy = open(0);
+        byte[] data = bytes(3 * K * FRAGMENT);
+        proxy.put(NS, "flip3", ByteBuffer.wrap(data), Overwrite.NONE);
+        rewriteInStore(proxy.manifest(NS, "flip3").orElseThrow(), 0, b -> b[b.length / 2] ^= 0x10);
+        ObjectStream stream = proxy.open(NS, "flip3").orElseThrow();
+        assertArrayEquals(java.util.Arrays.copyOf(data, K * FRAGMENT), array(stream.next()));
+        assertFalse(work(WorkQueue.REPAIR).isEmpty(), "the corrupt fragment of chunk 0 is queued for repair");
+    }
+
     /**
      * A flipped byte in the ASD's files on disk (fragments over the ASD's 64 KiB blob threshold are in its segment
      * files): with one disk's files flipped every read gives the right bytes and the fragments are queued for repair;

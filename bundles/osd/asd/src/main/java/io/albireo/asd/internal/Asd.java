@@ -140,7 +140,6 @@ public final class Asd implements LocalAsd {
         // connection's are (maxRequests).
         Hashtable<String, Object> properties = new Hashtable<>();
         properties.put(AlbireoName.PROPERTY, store.longId());
-        RequestGate inProcess = new RequestGate(config.maxRequests(), server::handle);
         AsdEndpoint endpoint = new AsdEndpoint() {
             @Override
             public String longId() {
@@ -149,7 +148,7 @@ public final class Asd implements LocalAsd {
 
             @Override
             public CompletableFuture<Message.Response> handle(Message.Request request) {
-                return inProcess.handle(request);
+                return server.handleInProcess(request);
             }
         };
         this.endpoint = context.registerService(AsdEndpoint.class, endpoint, properties);

@@ -52,6 +52,8 @@ final class AsdServer implements AutoCloseable {
     private final FrameServer network;
     private final ExecutorService reads;
     private final ExecutorService blobWrites;
+    /** Callers in this JVM together: as many requests in flight as one connection (maxRequests). */
+    private final RequestGate inProcess;
     private volatile boolean closed;
 
     /**
@@ -68,6 +70,7 @@ final class AsdServer implements AutoCloseable {
         String tag = store.longId().substring(0, 8);
         this.reads = Executors.newFixedThreadPool(readThreads, DaemonThreads.named("asd-read-" + tag));
         this.blobWrites = Executors.newFixedThreadPool(writeThreads, DaemonThreads.named("asd-blob-" + tag));
+        this.inProcess = new RequestGate(network.maxFrames(), this::handle, reads);
         try {
             this.network = new FrameServer(network, FrameServer.Protocol.of(Connection::new, codec::refusal));
         } catch (IOException | RuntimeException e) {
@@ -116,6 +119,11 @@ final class AsdServer implements AutoCloseable {
      * {@link io.albireo.asd.protocol.AsdEndpoint}) both come here. It allocates nothing for a request beyond its answer:
      * the values are the caller's, so what is in flight is bounded by what callers hold.
      */
+    /** Serves a request of a caller in this JVM ({@link io.albireo.asd.protocol.AsdEndpoint}), within its bound. */
+    CompletableFuture<Message.Response> handleInProcess(Message.Request request) {
+        return inProcess.handle(request);
+    }
+
     CompletableFuture<Message.Response> handle(Message.Request request) {
         try {
             if (closed) {

@@ -31,7 +31,7 @@ class RequestGateTest {
             CompletableFuture<Message.Response> f = new CompletableFuture<>();
             served.add(f);
             return f;
-        });
+        }, Runnable::run);
         List<CompletableFuture<Message.Response>> answers = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             answers.add(gate.handle(REQUEST));
@@ -60,71 +60,129 @@ class RequestGateTest {
     void aServerThatThrowsFailsOnlyThatRequest() {
         AtomicInteger calls = new AtomicInteger();
         RequestGate gate = new RequestGate(1, r -> {
-            if (calls.incrementAndGet() == 1) {
+            int call = calls.incrementAndGet();
+            if (call == 1) {
                 throw new IllegalArgumentException("bad");
             }
+            if (call == 2) {
+                throw new StackOverflowError("worse");
+            }
             return CompletableFuture.completedFuture(new Message.Applied());
-        });
+        }, Runnable::run);
         assertThrows(CompletionException.class, () -> gate.handle(REQUEST).join());
+        assertThrows(CompletionException.class, () -> gate.handle(REQUEST).join(), "an Error frees its place too");
         assertInstanceOf(Message.Applied.class, gate.handle(REQUEST).join());
         assertEquals(0, gate.inFlight());
     }
 
-    /** Answered at once, a long queue drains in a loop: a recursion would overflow the stack. */
+    /** Answered at once, a long queue drains in a loop on the drainer: a recursion would overflow the stack. */
     @Test
-    void aHundredThousandRequestsAnsweredAtOnceDrainWithoutRecursion() {
+    void aHundredThousandRequestsAnsweredAtOnceDrainWithoutRecursion() throws Exception {
         List<CompletableFuture<Message.Response>> held = new ArrayList<>();
         AtomicInteger served = new AtomicInteger();
-        RequestGate gate = new RequestGate(1, r -> {
-            if (served.getAndIncrement() == 0) {
+        ExecutorService drainer = Executors.newSingleThreadExecutor();
+        try {
+            RequestGate gate = new RequestGate(1, r -> {
+                if (served.getAndIncrement() == 0) {
+                    CompletableFuture<Message.Response> f = new CompletableFuture<>();
+                    held.add(f);
+                    return f;
+                }
+                return CompletableFuture.completedFuture(new Message.Applied());
+            }, drainer);
+            List<CompletableFuture<Message.Response>> answers = new ArrayList<>();
+            for (int i = 0; i < 100_000; i++) {
+                answers.add(gate.handle(REQUEST));
+            }
+            assertEquals(1, served.get());
+            held.get(0).complete(new Message.Applied()); // now every waiting one is answered at once
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            assertEquals(100_000, served.get());
+        } finally {
+            drainer.shutdownNow();
+        }
+    }
+
+    /**
+     * Waiting requests start on the drainer, never on the thread that completed one (the ASD's committer, in the
+     * ASD): here the completing thread is the test's, and it must serve nothing.
+     */
+    @Test
+    void waitingRequestsStartOnTheDrainerNotOnTheCompletingThread() throws Exception {
+        List<CompletableFuture<Message.Response>> held = new ArrayList<>();
+        List<String> threads = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService drainer = Executors.newSingleThreadExecutor(r -> new Thread(r, "drainer"));
+        try {
+            RequestGate gate = new RequestGate(1, r -> {
+                threads.add(Thread.currentThread().getName());
                 CompletableFuture<Message.Response> f = new CompletableFuture<>();
                 held.add(f);
                 return f;
+            }, drainer);
+            CompletableFuture<Message.Response> first = gate.handle(REQUEST);
+            CompletableFuture<Message.Response> second = gate.handle(REQUEST);
+            assertEquals(List.of(Thread.currentThread().getName()), threads, "the first starts on its caller");
+            held.get(0).complete(new Message.Applied());
+            assertTrue(first.isDone());
+            for (int i = 0; i < 500 && held.size() < 2; i++) {
+                Thread.sleep(10);
             }
-            return CompletableFuture.completedFuture(new Message.Applied());
-        });
-        List<CompletableFuture<Message.Response>> answers = new ArrayList<>();
-        for (int i = 0; i < 100_000; i++) {
-            answers.add(gate.handle(REQUEST));
+            assertEquals(List.of(Thread.currentThread().getName(), "drainer"), threads);
+            held.get(1).complete(new Message.Applied());
+            assertInstanceOf(Message.Applied.class, second.get(10, TimeUnit.SECONDS));
+        } finally {
+            drainer.shutdownNow();
         }
-        assertEquals(1, served.get());
-        held.get(0).complete(new Message.Applied()); // now every waiting one is answered at once
-        assertEquals(100_000, served.get());
-        answers.forEach(a -> assertTrue(a.isDone()));
     }
 
+    @Test
+    void aStoppedDrainerFailsTheWaitingAsUnavailable() {
+        ExecutorService drainer = Executors.newSingleThreadExecutor();
+        drainer.shutdown();
+        CompletableFuture<Message.Response> held = new CompletableFuture<>();
+        RequestGate gate = new RequestGate(1, r -> held, drainer);
+        gate.handle(REQUEST);
+        Message.Response r = gate.handle(REQUEST).join();
+        assertEquals(Message.Failure.Kind.UNAVAILABLE, assertInstanceOf(Message.Failure.class, r).kind());
+    }
+
+    /** Requests served at once, counted where they are served: never more than the bound, with 64 callers. */
     @Test
     void manyThreadsNeverExceedTheBoundAndEveryRequestIsAnswered() throws Exception {
         int max = 8;
         AtomicInteger now = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
-        ExecutorService servers = Executors.newFixedThreadPool(4);
-        ExecutorService callers = Executors.newFixedThreadPool(8);
+        ExecutorService servers = Executors.newFixedThreadPool(32);
+        ExecutorService callers = Executors.newFixedThreadPool(16);
+        ExecutorService drainer = Executors.newFixedThreadPool(2);
         try {
-            RequestGate gate = new RequestGate(max, r -> CompletableFuture.supplyAsync(() -> {
+            RequestGate gate = new RequestGate(max, r -> {
                 most.accumulateAndGet(now.incrementAndGet(), Math::max);
-                Thread.onSpinWait();
-                now.decrementAndGet();
-                return new Message.Applied();
-            }, servers));
+                return CompletableFuture.supplyAsync(() -> {
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                    return (Message.Response) new Message.Applied();
+                }, servers).whenComplete((x, e) -> now.decrementAndGet());
+            }, drainer);
             List<CompletableFuture<CompletableFuture<Message.Response>>> calls = new ArrayList<>();
-            for (int i = 0; i < 20_000; i++) {
+            for (int i = 0; i < 5_000; i++) {
                 calls.add(CompletableFuture.supplyAsync(() -> gate.handle(REQUEST), callers));
             }
             for (var c : calls) {
                 c.get(60, TimeUnit.SECONDS).get(60, TimeUnit.SECONDS);
             }
             assertTrue(most.get() <= max, most.get() + " served at once");
+            assertTrue(most.get() > 1, "the test served one at a time: it tests nothing");
             assertEquals(0, gate.inFlight());
             assertEquals(0, gate.queued());
         } finally {
             servers.shutdownNow();
             callers.shutdownNow();
+            drainer.shutdownNow();
         }
     }
 
     @Test
     void aBoundBelowOneIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new RequestGate(0, r -> null));
+        assertThrows(IllegalArgumentException.class, () -> new RequestGate(0, r -> null, Runnable::run));
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,9 @@ final class ProxyServer implements AutoCloseable {
         static final int MAX_REQUESTS = 256;
         static final int LOOPS = 2;
         static final int PUT_THREADS = 64;
+        static final int GET_THREADS = 64;
+        /** How long a streaming get waits for a client that reads nothing before it closes the connection. */
+        static final long STALL_MILLIS = 60_000;
 
         private Bounds() {
         }
@@ -73,26 +77,34 @@ final class ProxyServer implements AutoCloseable {
     private final FrameServer network;
     private final ExecutorService workers;
     private final ThreadPoolExecutor putters;
+    private final ThreadPoolExecutor getters;
+    /** Bytes of read answers being read or sent, in all: at most the connections' shared bound. */
+    private final Semaphore readBytes;
 
     /**
      * @param stores the store to serve, or null while there is none
      * @param network where to listen and the bounds of the connections; its frame limit is the protocol's
      * @param threads the request pool's size
      * @param putThreads the most puts streaming at once
+     * @param getThreads the most gets streaming at once
      */
-    ProxyServer(Supplier<ObjectStore> stores, FrameServer.Settings network, int threads, int putThreads)
-            throws IOException {
+    ProxyServer(Supplier<ObjectStore> stores, FrameServer.Settings network, int threads, int putThreads,
+            int getThreads) throws IOException {
         this.stores = stores;
         this.limits = new Limits(network.maxFrame());
         this.codec = new FrameCodec(limits);
         this.workers = Executors.newFixedThreadPool(threads, DaemonThreads.named("proxy-work"));
         this.putters = new ThreadPoolExecutor(0, putThreads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 DaemonThreads.named("proxy-put"));
+        this.getters = new ThreadPoolExecutor(0, getThreads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                DaemonThreads.named("proxy-get"));
+        this.readBytes = new Semaphore((int) Math.min(Integer.MAX_VALUE, network.maxBytes()));
         try {
             this.network = new FrameServer(network, FrameServer.Protocol.of(Connection::new, codec::refusal));
         } catch (IOException | RuntimeException e) {
             workers.shutdown();
             putters.shutdown();
+            getters.shutdown();
             throw e;
         }
     }
@@ -283,12 +295,19 @@ final class ProxyServer implements AutoCloseable {
                             + " bytes one connection may hold (maxConnectionBytes): read fewer or shorter ranges, or"
                             + " get the object whole, which streams");
                 }
-                List<ByteBuffer> values = store.read(r.ranges());
-                if (values.size() != r.ranges().size()) {
-                    throw new IllegalStateException("the store returned " + values.size() + " buffers for "
-                            + r.ranges().size() + " ranges");
+                int permits = (int) total;
+                acquireReadBytes(permits);
+                try {
+                    List<ByteBuffer> values = store.read(r.ranges());
+                    if (values.size() != r.ranges().size()) {
+                        throw new IllegalStateException("the store returned " + values.size() + " buffers for "
+                                + r.ranges().size() + " ranges");
+                    }
+                    return new Blobs(values, permits);
+                } catch (RuntimeException | Error e) {
+                    readBytes.release(permits);
+                    throw e;
                 }
-                return new Blobs(values);
             }
             if (request instanceof Message.Stat s) {
                 return new Message.Info(store.stat(s.namespace(), s.name()));
@@ -343,16 +362,37 @@ final class ProxyServer implements AutoCloseable {
 
         /** Sends the answer to a request, from whichever thread has it, and gives back what the request held. */
         private void respond(RawFrame request, Object response) {
+            boolean handedOn = false;
             try {
                 if (response instanceof Blobs blobs) {
-                    sendBlobs(request.id(), blobs.values, true);
+                    try {
+                        sendBlobs(request.id(), blobs.values, true);
+                    } finally {
+                        readBytes.release(blobs.permits); // what is not written yet counts in the link's bounds
+                    }
                 } else if (response instanceof ObjectStream object) {
-                    stream(request.id(), object);
+                    try {
+                        getters.execute(() -> {
+                            try {
+                                stream(request.id(), object);
+                            } finally {
+                                link.release(request);
+                            }
+                        });
+                        handedOn = true; // the getter gives the request back
+                    } catch (RejectedExecutionException e) {
+                        String why = getters.isShutdown() ? "the proxy server is stopping"
+                                : "the proxy has " + getters.getMaximumPoolSize() + " gets streaming, its limit"
+                                        + " (getThreads): try again shortly";
+                        link.send(encode(request.id(), Message.Failure.of(new OsdUnavailableException(why))));
+                    }
                 } else {
                     link.send(encode(request.id(), (Message.Response) response));
                 }
             } finally {
-                link.release(request);
+                if (!handedOn) {
+                    link.release(request);
+                }
             }
         }
 
@@ -375,20 +415,17 @@ final class ProxyServer implements AutoCloseable {
             link.send(encode(id, new Message.Blobs(true, List.of(size))));
             long sent = 0;
             try {
-                for (ByteBuffer piece = object.next(); piece != null; piece = object.next()) {
-                    if (piece.remaining() > size - sent) {
-                        throw new IllegalStateException("the store streamed more than the " + size + " bytes of"
-                                + " the object");
+                while (sent < size) {
+                    ByteBuffer piece = object.next();
+                    if (piece == null || piece.remaining() > size - sent) {
+                        throw new IllegalStateException("the store streamed " + (piece == null ? sent : "more than "
+                                + (size - sent) + " more") + " of the " + size + " bytes of the object");
                     }
                     sent += piece.remaining();
                     sendBlobs(id, List.of(piece), false);
-                    if (!link.awaitWritten(limits.maxChunk())) {
-                        return; // the client went away
+                    if (!link.awaitWritten(limits.maxChunk(), Bounds.STALL_MILLIS)) {
+                        return; // the client went away, or read nothing for too long
                     }
-                }
-                if (sent != size) {
-                    throw new IllegalStateException("the store streamed " + sent + " of the " + size + " bytes of"
-                            + " the object");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -463,8 +500,24 @@ final class ProxyServer implements AutoCloseable {
         }
     }
 
-    /** The answer to a read before it is cut into frames: not itself a wire message. */
-    private record Blobs(List<ByteBuffer> values) {
+    /** The answer to a read before it is cut into frames, and the read bytes it holds: not itself a wire message. */
+    private record Blobs(List<ByteBuffer> values, int permits) {
+    }
+
+    /** How long a read waits for the shared bound on read bytes before it is answered UNAVAILABLE. */
+    private static final long READ_WAIT_MILLIS = 10_000;
+
+    /** Takes {@code bytes} of the shared bound on read answers, waiting a while for them. */
+    private void acquireReadBytes(int bytes) {
+        try {
+            if (!readBytes.tryAcquire(bytes, READ_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                throw new OsdUnavailableException("reads being answered hold nearly all of maxBytes ("
+                        + readBytes.availablePermits() + " bytes free, " + bytes + " asked for): try again shortly");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OsdUnavailableException("the proxy server is stopping");
+        }
     }
 
     private static Throwable unwrap(Throwable failure) {
@@ -477,5 +530,6 @@ final class ProxyServer implements AutoCloseable {
         network.close();
         workers.shutdown();
         putters.shutdown();
+        getters.shutdown();
     }
 }

@@ -57,6 +57,11 @@ public class ProxyServerComponent {
                 + " answered UNAVAILABLE.")
         int putThreads() default ProxyServer.Bounds.PUT_THREADS;
 
+        /** @return the most gets streaming at once */
+        @AttributeDefinition(description = "The most gets streaming at once, a thread each; a get past it is answered"
+                + " UNAVAILABLE. A client that reads nothing of its get for 60 s is disconnected.")
+        int getThreads() default ProxyServer.Bounds.GET_THREADS;
+
         /** @return the most connections */
         @AttributeDefinition(description = "The most client connections open at once; more are refused with a"
                 + " reason.")
@@ -94,7 +99,7 @@ public class ProxyServerComponent {
         server = new ProxyServer(() -> store, new FrameServer.Settings("proxy", new InetSocketAddress(
                 config.bindAddress(), config.port()), config.maxFrame(), config.maxConnections(),
                 config.maxConnectionBytes(), config.maxBytes(), config.maxRequests(), config.loops()),
-                Math.max(1, config.threads()), Math.max(1, config.putThreads()));
+                Math.max(1, config.threads()), Math.max(1, config.putThreads()), Math.max(1, config.getThreads()));
         LOG.info("proxy server listening on {}", server.address());
     }
 

@@ -33,7 +33,7 @@ class ProtocolOverheadBench {
         assumeTrue(Boolean.getBoolean("proxy.bench"), "set -Dproxy.bench=true to run");
         MapObjectStore store = new MapObjectStore();
         try (ProxyServer server = new ProxyServer(() -> store, ProxyServer.settings(
-                new InetSocketAddress("127.0.0.1", 0), Limits.DEFAULT), 8, 64);
+                new InetSocketAddress("127.0.0.1", 0), Limits.DEFAULT), 8, 64, 64);
                 ProxyClient client = ProxyClient.connect("127.0.0.1", server.address().getPort(),
                         ProxyClient.Settings.DEFAULT)) {
             client.createNamespace("b", null);

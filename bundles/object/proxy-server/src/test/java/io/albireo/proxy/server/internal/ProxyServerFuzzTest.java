@@ -32,7 +32,7 @@ class ProxyServerFuzzTest {
         MapObjectStore store = new MapObjectStore();
         Limits limits = new Limits(Limits.MIN_MAX_FRAME * 4);
         try (ProxyServer server = new ProxyServer(() -> store, ProxyServer.settings(
-                new InetSocketAddress("127.0.0.1", 0), limits), 4, 16)) {
+                new InetSocketAddress("127.0.0.1", 0), limits), 4, 16, 16)) {
             // Kept objects in a namespace whose name no mutation of "f" could become.
             String keptNamespace = "kept-namespace-of-the-fuzz-test-0123456789abcdef";
             store.createNamespace(keptNamespace, null);

@@ -60,6 +60,9 @@ class ProxyServerTest {
     private static final ProxyClient.Settings SETTINGS = new ProxyClient.Settings(2, 5_000, 60_000,
             LIMITS.maxFrame(), 128 * 1024);
 
+    /** Gets streaming at once (ProxyServer's default). */
+    private static final int GET_THREADS = 64;
+
     private final AtomicReference<ObjectStore> store = new AtomicReference<>(new MapObjectStore());
     private ProxyServer server;
     private ProxyClient client;
@@ -67,7 +70,7 @@ class ProxyServerTest {
     @BeforeEach
     void start() throws IOException {
         server = new ProxyServer(store::get, ProxyServer.settings(new InetSocketAddress("127.0.0.1", 0), LIMITS), 4,
-                64);
+                64, GET_THREADS);
         client = ProxyClient.connect("127.0.0.1", server.address().getPort(), SETTINGS);
         client.createNamespace("ns", null);
     }
@@ -181,7 +184,7 @@ class ProxyServerTest {
         assertEquals(0, client.openConnections());
         assertThrows(OsdUnavailableException.class, () -> client.stat("ns", "a"));
         server = new ProxyServer(store::get, ProxyServer.settings(new InetSocketAddress("127.0.0.1", port), LIMITS),
-                4, 64);
+                4, 64, GET_THREADS);
         assertEquals(5, client.stat("ns", "a").orElseThrow().size());
         assertEquals(1, client.openConnections());
     }
@@ -259,6 +262,55 @@ class ProxyServerTest {
         assertTrue(e.getMessage().contains("maxConnectionBytes"), e.getMessage());
         assertEquals(before, map().readCalls.get(), "the store was not asked");
         assertEquals("alpha", text(client.read(List.of(new ObjectRange("ns", "a", 0, 5))).get(0)));
+    }
+
+    /**
+     * Gets stream on their own threads: clients that read nothing of their gets hold those (until they are
+     * disconnected), never the workers that answer everything else, and a get past getThreads is refused at once.
+     */
+    @Test
+    void stalledGetsHoldOnlyTheGetThreadsAndOneMoreIsRefused() throws Exception {
+        int getThreads = 2; // few, so that the test can hold them all: the server again, on the same port
+        int port = server.address().getPort();
+        server.close();
+        server = new ProxyServer(store::get, ProxyServer.settings(new InetSocketAddress("127.0.0.1", port), LIMITS),
+                4, 64, getThreads);
+        client.put("ns", "big", new Generated(32L << 20, new CRC32C()), Overwrite.NONE);
+        map().pieceSize = 1 << 20;
+        List<SocketChannel> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i <= getThreads; i++) {
+                SocketChannel c = SocketChannel.open();
+                stalled.add(c);
+                c.setOption(StandardSocketOptions.SO_RCVBUF, 64 * 1024);
+                c.connect(server.address());
+                FrameCodec codec = new FrameCodec(LIMITS);
+                FrameCodec.write(c, codec.encode(0, new Message.Hello(FrameCodec.VERSION)));
+                assertInstanceOf(Message.Welcome.class, next(c));
+                if (i < getThreads) {
+                    FrameCodec.write(c, codec.encode(7, new Message.Get("ns", "big")));
+                    // Until this get holds its thread: its head is sent before it waits.
+                    assertInstanceOf(Message.Blobs.class, next(c));
+                } else {
+                    FrameCodec.write(c, codec.encode(8, new Message.Get("ns", "big")));
+                    Message.Failure refused = assertInstanceOf(Message.Failure.class, next(c));
+                    assertEquals(Message.Failure.Kind.UNAVAILABLE, refused.kind());
+                    assertTrue(refused.message().contains("getThreads"), refused.message());
+                }
+            }
+            // The workers are free: everything else is answered.
+            assertEquals(32L << 20, client.stat("ns", "big").orElseThrow().size());
+            assertEquals(3, client.read(List.of(new ObjectRange("ns", "big", 0, 3))).get(0).remaining());
+        } finally {
+            for (SocketChannel c : stalled) {
+                c.close();
+            }
+        }
+        // Once the server has seen them go (a write to a closed socket fails), gets stream again.
+        for (int i = 0; i < 3000 && server.connections() > SETTINGS.connections(); i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(32L << 20, client.get("ns", "big").orElseThrow().remaining());
     }
 
     @Test
@@ -377,7 +429,7 @@ class ProxyServerTest {
         server.close();
         FrameServer.Settings d = ProxyServer.settings(new InetSocketAddress("127.0.0.1", 0), LIMITS);
         server = new ProxyServer(store::get, new FrameServer.Settings(d.name(), d.address(), d.maxFrame(), n + 10,
-                d.maxConnectionBytes(), d.maxBytes(), d.maxFrames(), d.loops()), 4, 64);
+                d.maxConnectionBytes(), d.maxBytes(), d.maxFrames(), d.loops()), 4, 64, GET_THREADS);
         client.close();
         client = ProxyClient.connect("127.0.0.1", server.address().getPort(), SETTINGS);
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
