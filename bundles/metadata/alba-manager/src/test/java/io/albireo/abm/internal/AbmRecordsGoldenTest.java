@@ -3,10 +3,8 @@ package io.albireo.abm.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -17,9 +15,8 @@ import com.google.gson.JsonObject;
 
 import io.albireo.api.Bytes;
 import io.albireo.api.IntegrityException;
-import io.albireo.api.Entry;
-import io.albireo.api.KeyRange;
 import io.albireo.api.metadata.ClaimedOsd;
+import io.albireo.api.metadata.MapTransaction;
 import io.albireo.api.metadata.MetadataTransaction;
 import io.albireo.api.metadata.Namespace;
 import io.albireo.api.metadata.NsmHost;
@@ -224,39 +221,5 @@ class AbmRecordsGoldenTest {
                 STORE.get(AbmOperation.KEK).utf8());
         assertEquals(Bytes.of(GoldenFile.of("key-record-v1").bytes()),
                 STORE.get(Bytes.utf8("abm/key/preset-default@v2")));
-    }
-
-    /** A transaction over a sorted map: what the operation sees in the real store, minus atomicity. */
-    static final class MapTransaction implements MetadataTransaction {
-        final TreeMap<Bytes, Bytes> map = new TreeMap<>();
-
-        @Override
-        public Optional<Bytes> get(Bytes key) {
-            return Optional.ofNullable(map.get(key));
-        }
-
-        @Override
-        public List<Entry> range(KeyRange range, int limit, boolean reverse) {
-            List<Entry> out = new ArrayList<>();
-            var view = range.end() == null ? map.tailMap(range.first(), true)
-                    : map.subMap(range.first(), true, range.end(), false);
-            for (var e : reverse ? view.descendingMap().entrySet() : view.entrySet()) {
-                if (out.size() == limit) {
-                    break;
-                }
-                out.add(new Entry(e.getKey(), e.getValue()));
-            }
-            return out;
-        }
-
-        @Override
-        public void put(Bytes key, Bytes value) {
-            map.put(key, value);
-        }
-
-        @Override
-        public void delete(Bytes key) {
-            map.remove(key);
-        }
     }
 }

@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.Optional;
 import java.util.TreeMap;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -19,11 +18,10 @@ import org.junit.jupiter.api.Test;
 import io.albireo.api.Bytes;
 import io.albireo.api.Entry;
 import io.albireo.api.IntegrityException;
-import io.albireo.api.KeyRange;
 import io.albireo.api.codec.Digest;
 import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.ManifestFormat;
-import io.albireo.api.metadata.MetadataTransaction;
+import io.albireo.api.metadata.MapTransaction;
 import io.albireo.api.metadata.NamespaceManager.NamespaceStatistics;
 import io.albireo.api.metadata.NamespaceManager.Put;
 import io.albireo.api.metadata.Policy;
@@ -225,39 +223,5 @@ class NsmRecordsGoldenTest {
             out.writeBytes(p.toByteArray());
         }
         return out.toByteArray();
-    }
-
-    /** A transaction over a sorted map: what the operation sees in the real store, minus atomicity. */
-    static final class MapTransaction implements MetadataTransaction {
-        final TreeMap<Bytes, Bytes> map = new TreeMap<>();
-
-        @Override
-        public Optional<Bytes> get(Bytes key) {
-            return Optional.ofNullable(map.get(key));
-        }
-
-        @Override
-        public List<Entry> range(KeyRange range, int limit, boolean reverse) {
-            List<Entry> out = new ArrayList<>();
-            var view = range.end() == null ? map.tailMap(range.first(), true)
-                    : map.subMap(range.first(), true, range.end(), false);
-            for (var e : reverse ? view.descendingMap().entrySet() : view.entrySet()) {
-                if (out.size() == limit) {
-                    break;
-                }
-                out.add(new Entry(e.getKey(), e.getValue()));
-            }
-            return out;
-        }
-
-        @Override
-        public void put(Bytes key, Bytes value) {
-            map.put(key, value);
-        }
-
-        @Override
-        public void delete(Bytes key) {
-            map.remove(key);
-        }
     }
 }

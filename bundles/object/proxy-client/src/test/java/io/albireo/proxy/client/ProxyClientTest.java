@@ -13,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +28,7 @@ import io.albireo.api.osd.OsdUnavailableException;
 import io.albireo.proxy.protocol.FrameCodec;
 import io.albireo.proxy.protocol.Limits;
 import io.albireo.proxy.protocol.Message;
+import io.albireo.testing.fuzz.FrameFuzzer;
 
 /**
  * The client against a scripted server on a real loopback socket: a server that lies (announces lengths it never
@@ -180,18 +180,8 @@ class ProxyClientTest {
     void anUnknownFailureKindFromANewerServerIsAPlainStorageFailure() {
         // Kind 200 is what no version of the protocol has: encoded by hand as the FAILURE frame of the codec.
         serve((id, request, channel) -> {
-            ByteBuffer[] frame = codec.encode(id, Message.Failure.of(new StorageException("from the future")));
-            List<byte[]> parts = new ArrayList<>();
-            for (ByteBuffer b : frame) {
-                byte[] a = new byte[b.remaining()];
-                b.get(a);
-                parts.add(a);
-            }
-            byte[] all = parts.stream().reduce(new byte[0], (x, y) -> {
-                byte[] z = Arrays.copyOf(x, x.length + y.length);
-                System.arraycopy(y, 0, z, x.length, y.length);
-                return z;
-            });
+            byte[] all = FrameFuzzer.bytes(codec.encode(id, Message.Failure.of(new StorageException(
+                    "from the future"))));
             int kind = FrameCodec.HEAD; // the body starts with the kind (docs/PROXY-PROTOCOL.md)
             assertEquals(8, all[kind]);
             all[kind] = (byte) 200;

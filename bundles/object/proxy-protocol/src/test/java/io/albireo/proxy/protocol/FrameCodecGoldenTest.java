@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -33,6 +32,7 @@ import io.albireo.api.object.ObjectStore.ObjectAssert;
 import io.albireo.api.object.ObjectStore.ObjectChange;
 import io.albireo.api.object.ObjectStore.ObjectRange;
 import io.albireo.api.object.Overwrite;
+import io.albireo.testing.fuzz.FrameFuzzer;
 import io.albireo.testing.golden.GoldenFile;
 
 /**
@@ -124,13 +124,7 @@ class FrameCodecGoldenTest {
         // The refusal is what the server sends; its frame is the codec's own.
         ByteBuffer[] frame = name.equals("refused") ? codec.refusal(((Message.Refused) sample.message()).reason())
                 : codec.encode(sample.id(), sample.message());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (ByteBuffer b : frame) {
-            byte[] bytes = new byte[b.remaining()];
-            b.duplicate().get(bytes);
-            out.writeBytes(bytes);
-        }
-        return out.toByteArray();
+        return FrameFuzzer.bytes(frame);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import io.albireo.api.Bytes;
 import io.albireo.api.IntegrityException;
@@ -227,6 +228,27 @@ final class ObjectReader {
     }
 
     Optional<ByteBuffer> get(String namespace, String name) {
+        return withFreshManifest(namespace, name, this::whole);
+    }
+
+    /**
+     * Opens an object to stream it chunk by chunk with one manifest. Its first chunk is read at once, so that a stale
+     * cached manifest (its fragments gone with an overwrite elsewhere) is replaced by a fresh one, as for a get,
+     * before the size is known to anyone; after that, a missing fragment means the object changed under the reader.
+     */
+    Optional<ObjectStream> open(String namespace, String name) {
+        return withFreshManifest(namespace, name, ctx -> {
+            Stream stream = new Stream(ctx);
+            stream.start();
+            return stream;
+        });
+    }
+
+    /**
+     * Reads an object with the manifest cached now; if its fragments are absent because that manifest is stale (the
+     * object was overwritten or deleted by another proxy), reads it once more with the NSM's.
+     */
+    private <T> Optional<T> withFreshManifest(String namespace, String name, Function<Context, T> read) {
         long nsId = readNamespaceId(namespace, false);
         Optional<Manifest> m = manifest(namespace, name, false);
         if (m.isEmpty()) {
@@ -234,7 +256,7 @@ final class ObjectReader {
         }
         Context ctx = new Context(namespace, nsId, m.get());
         try {
-            return Optional.of(whole(ctx));
+            return Optional.of(read.apply(ctx));
         } catch (FragmentAbsentException e) {
             long freshId = readNamespaceId(namespace, true);
             Optional<Manifest> fresh = manifest(namespace, name, true);
@@ -247,40 +269,7 @@ final class ObjectReader {
                 throw e;
             }
             stats.staleManifests.increment();
-            return Optional.of(whole(new Context(namespace, freshId, fresh.get())));
-        }
-    }
-
-    /**
-     * Opens an object to stream it chunk by chunk with one manifest. Its first chunk is read at once, so that a stale
-     * cached manifest (its fragments gone with an overwrite elsewhere) is replaced by a fresh one, as for a get,
-     * before the size is known to anyone; after that, a missing fragment means the object changed under the reader.
-     */
-    Optional<ObjectStream> open(String namespace, String name) {
-        long nsId = readNamespaceId(namespace, false);
-        Optional<Manifest> m = manifest(namespace, name, false);
-        if (m.isEmpty()) {
-            return Optional.empty();
-        }
-        Stream stream = new Stream(new Context(namespace, nsId, m.get()));
-        try {
-            stream.start();
-            return Optional.of(stream);
-        } catch (FragmentAbsentException e) {
-            long freshId = readNamespaceId(namespace, true);
-            Optional<Manifest> fresh = manifest(namespace, name, true);
-            if (fresh.isEmpty()) {
-                stats.staleManifests.increment();
-                return Optional.empty();
-            }
-            if (freshId == nsId && fresh.get().objectId().equals(m.get().objectId())) {
-                stream.ctx.queueRepairs();
-                throw e;
-            }
-            stats.staleManifests.increment();
-            Stream again = new Stream(new Context(namespace, freshId, fresh.get()));
-            again.start();
-            return Optional.of(again);
+            return Optional.of(read.apply(new Context(namespace, freshId, fresh.get())));
         }
     }
 

@@ -134,12 +134,15 @@ class StoredValueTest {
                 StoredValue.blob(42, 1_000_000, 7), StoredValue.segment(3, 4096, 70_000, 9), V1_INLINE.bytes(),
                 V1_INLINE_EMPTY.bytes(), V1_BLOB.bytes(), V1_SEGMENT.bytes()};
         for (byte[] good : values) {
-            for (int bit = 0; bit < good.length * 8; bit++) {
-                byte[] bad = good.clone();
-                bad[bit / 8] ^= (byte) (1 << (bit % 8));
-                assertThrows(IntegrityException.class, () -> StoredValue.verify(bad), HEX.formatHex(good) + " bit "
-                        + bit);
-            }
+            assertEveryFlipIsDetected(good);
+        }
+    }
+
+    private static void assertEveryFlipIsDetected(byte[] good) {
+        for (int bit = 0; bit < good.length * 8; bit++) {
+            byte[] bad = good.clone();
+            bad[bit / 8] ^= (byte) (1 << (bit % 8));
+            assertThrows(IntegrityException.class, () -> StoredValue.verify(bad), HEX.formatHex(good) + " bit " + bit);
         }
     }
 
@@ -155,12 +158,7 @@ class StoredValueTest {
             random.nextBytes(value);
             byte[] good = StoredValue.inline(ByteBuffer.wrap(value));
             StoredValue.verify(good);
-            for (int bit = 0; bit < good.length * 8; bit++) {
-                byte[] bad = good.clone();
-                bad[bit / 8] ^= (byte) (1 << (bit % 8));
-                assertThrows(IntegrityException.class, () -> StoredValue.verify(bad), HEX.formatHex(good) + " bit "
-                        + bit);
-            }
+            assertEveryFlipIsDetected(good);
         }
     }
 
