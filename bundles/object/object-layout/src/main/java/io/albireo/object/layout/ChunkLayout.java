@@ -218,6 +218,63 @@ public final class ChunkLayout {
     }
 
     /**
+     * A fallback rewrite: the chunk's stored form from at least k good whole fragments, erasure-coded again by another
+     * (k, m). The stored form does not depend on the code, so the chunk keeps its stored length, and the new fragments
+     * read, decrypt and decompress as the old ones did. Needs no key: fragments are ciphertext.
+     *
+     * @param from the code the chunk was written with
+     * @param to the code to write it with
+     * @param fragments k + m entries of {@code from}, null where missing; those whose checksum fails are not used
+     * @return the new fragments and their checksums (by {@code checksum})
+     * @throws IntegrityException or StorageException as {@link #rebuild}
+     */
+    public static EncodedChunk recode(ErasureCode from, ErasureCode to, Checksum checksum, Manifest.Chunk chunk,
+            ByteBuffer[] fragments) {
+        int k = from.k();
+        ByteBuffer[] good = verified(checksum, chunk, k, from.m(), fragments);
+        int[] missing = missing(good, k);
+        ByteBuffer[] rebuilt = new ByteBuffer[missing.length];
+        for (int w = 0; w < missing.length; w++) {
+            rebuilt[w] = ByteBuffer.allocate(chunk.fragmentLength());
+        }
+        if (missing.length > 0) {
+            from.reconstruct(good, missing, rebuilt);
+        }
+        int k2 = to.k();
+        long fragmentLength = Math.max(1, (chunk.storedLength() + k2 - 1) / k2);
+        if (fragmentLength * k2 > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a stored form of " + chunk.storedLength() + " bytes does not fit a"
+                    + " buffer");
+        }
+        ByteBuffer stored = ByteBuffer.allocate((int) fragmentLength * k2);
+        long left = chunk.storedLength();
+        for (int j = 0, w = 0; j < k && left > 0; j++) {
+            ByteBuffer f = good[j] != null ? good[j].duplicate() : rebuilt[w++].duplicate();
+            if (good[j] == null) {
+                f.position(0);
+            }
+            int n = (int) Math.min(left, chunk.fragmentLength());
+            stored.put(f.limit(f.position() + n));
+            left -= n;
+        }
+        stored.clear();
+        ByteBuffer[] data = slices(stored, k2, (int) fragmentLength);
+        ByteBuffer[] parity = new ByteBuffer[to.m()];
+        for (int r = 0; r < parity.length; r++) {
+            parity[r] = ByteBuffer.allocate((int) fragmentLength);
+        }
+        to.encode(data, parity);
+        List<ByteBuffer> out = new ArrayList<>(k2 + parity.length);
+        List<Bytes> checksums = new ArrayList<>(k2 + parity.length);
+        for (int i = 0; i < k2 + parity.length; i++) {
+            ByteBuffer f = i < k2 ? data[i] : parity[i - k2];
+            out.add(f);
+            checksums.add(Bytes.of(checksum.compute(f).toByteArray()));
+        }
+        return new EncodedChunk(chunk.length(), chunk.storedLength(), (int) fragmentLength, out, checksums);
+    }
+
+    /**
      * @return the fragments that are present, of the right length and match their checksum; null for the others
      * @throws StorageException or IntegrityException if fewer than k are good
      */

@@ -28,15 +28,18 @@ import io.albireo.api.osd.Osd;
 import io.albireo.api.osd.OsdUnavailableException;
 import io.albireo.object.layout.ChunkHeads;
 import io.albireo.object.layout.ChunkLayout;
+import io.albireo.object.layout.FragmentKeys;
 import io.albireo.object.layout.FragmentSource;
 import io.albireo.object.layout.Pipeline;
 import io.albireo.object.layout.RangeReader;
+import io.albireo.object.layout.LiveOsds;
 
 /**
  * The read path: manifests (cache, else NSM), whole objects (k verified fragments per chunk, decoded, then the object
  * checksum) and byte ranges (RangeReader per chunk piece, the slices batched per OSD). A fragment that is absent on
- * its OSD may mean the cached manifest is stale (the object was overwritten and its old fragments deleted): the
- * manifest is read again and, if it changed, the read is retried once. Missing or corrupt fragments of a current
+ * its OSD may mean the cached manifest is stale (the object was overwritten and its old fragments deleted, or
+ * maintenance rewrote fragments under new generations and deleted the old keys): the manifest is read again and, if
+ * it changed (another object id or version), the read is retried once. Missing or corrupt fragments of a current
  * manifest are queued for repair.
  */
 final class ObjectReader {
@@ -100,7 +103,7 @@ final class ObjectReader {
         }
 
         Bytes key(int chunk, int fragment) {
-            return FragmentKeys.key(namespaceId, manifest.objectId(), chunk, fragment);
+            return FragmentKeys.key(namespaceId, manifest, chunk, fragment);
         }
 
         boolean sawAbsent() {
@@ -264,7 +267,7 @@ final class ObjectReader {
                 stats.staleManifests.increment();
                 return Optional.empty();
             }
-            if (freshId == nsId && fresh.get().objectId().equals(m.get().objectId())) {
+            if (freshId == nsId && unchanged(m.get(), fresh.get())) {
                 ctx.queueRepairs();
                 throw e;
             }
@@ -307,13 +310,13 @@ final class ObjectReader {
                 // Lost, or gone with an overwrite since the stream began: the NSM tells which.
                 Optional<Manifest> fresh = manifest(ctx.namespace, ctx.manifest.name(), true);
                 if (fresh.isPresent() && readNamespaceId(ctx.namespace, true) == ctx.namespaceId
-                        && fresh.get().objectId().equals(ctx.manifest.objectId())) {
+                        && unchanged(ctx.manifest, fresh.get())) {
                     ctx.queueRepairsSoFar();
                     throw e;
                 }
                 stats.staleManifests.increment();
-                throw new StorageException("object " + ctx.namespace + "/" + ctx.manifest.name() + " was replaced or"
-                        + " deleted while it was being read: read it again", e);
+                throw new StorageException("object " + ctx.namespace + "/" + ctx.manifest.name() + " was replaced,"
+                        + " deleted or rewritten by maintenance while it was being read: read it again", e);
             } catch (RuntimeException | Error e) {
                 ctx.queueRepairsSoFar();
                 throw e;
@@ -412,6 +415,14 @@ final class ObjectReader {
         return out;
     }
 
+    /**
+     * @return whether {@code fresh} is still the manifest {@code read} was: the same object at the same version. A
+     *         maintenance rewrite keeps the object id but not the version, nor (under new generations) the keys.
+     */
+    private static boolean unchanged(Manifest read, Manifest fresh) {
+        return fresh.objectId().equals(read.objectId()) && fresh.version() == read.version();
+    }
+
     /** Reads ranges of objects: grouped by object (one manifest each), every chunk piece through RangeReader. */
     List<ByteBuffer> read(List<ObjectRange> ranges) {
         Map<List<String>, List<Integer>> byObject = new LinkedHashMap<>();
@@ -442,8 +453,7 @@ final class ObjectReader {
                 long freshId = ctx.sawAbsent() ? readNamespaceId(ctx.namespace, true) : ctx.namespaceId;
                 Optional<Manifest> fresh = ctx.sawAbsent() ? manifest(ctx.namespace, ctx.manifest.name(), true)
                         : Optional.empty();
-                if (fresh.isEmpty() || freshId == ctx.namespaceId
-                        && fresh.get().objectId().equals(ctx.manifest.objectId())) {
+                if (fresh.isEmpty() || freshId == ctx.namespaceId && unchanged(ctx.manifest, fresh.get())) {
                     ctx.queueRepairs();
                     throw ex.getCause() instanceof RuntimeException re ? re : ex;
                 }

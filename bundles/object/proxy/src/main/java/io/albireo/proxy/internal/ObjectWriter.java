@@ -35,7 +35,10 @@ import io.albireo.api.osd.OsdUnavailableException;
 import io.albireo.object.layout.ChunkHeads;
 import io.albireo.object.layout.ChunkLayout;
 import io.albireo.object.layout.EncodedChunk;
+import io.albireo.object.layout.FragmentKeys;
 import io.albireo.object.layout.Pipeline;
+import io.albireo.object.layout.Placement;
+import io.albireo.object.layout.LiveOsds;
 
 /**
  * The write path up to (not including) the manifest's registration: choose a policy and OSDs, cut the object into
@@ -138,7 +141,7 @@ final class ObjectWriter {
             int osd = cw.targets.get(i).number();
             registered.thenCombine(cw.outcomes.get(i), (live, landed) -> {
                 if (!live && landed) {
-                    deleteFragment(osd, key(cw, i));
+                    deleteFragment(osd, manifest.name(), key(cw, i));
                 } else if (live && !inManifest) {
                     work.rewrite(namespace.name(), manifest.name(), manifest.objectId(), cw.index, i,
                             landed ? osd : Manifest.Fragment.NOT_WRITTEN);
@@ -148,7 +151,7 @@ final class ObjectWriter {
         }
 
         private Bytes key(ChunkWrite cw, int i) {
-            return FragmentKeys.key(namespace.id(), manifest.objectId(), cw.index, i);
+            return FragmentKeys.key(namespace.id(), manifest.objectId(), cw.index, i, 0);
         }
 
         /** Says whether the manifest was registered: completes the slow fragments' work, or cleans up. */
@@ -286,10 +289,10 @@ final class ObjectWriter {
             CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            abandon(ns, objectId, chunks);
+            abandon(ns, objectId, name, chunks);
             throw new StorageException("put of " + namespaceName + "/" + name + " interrupted", e);
         } catch (RuntimeException e) {
-            abandon(ns, objectId, chunks);
+            abandon(ns, objectId, name, chunks);
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             throw new StorageException("put of " + namespaceName + "/" + name + " failed: " + cause.getMessage(),
                     cause);
@@ -315,7 +318,9 @@ final class ObjectWriter {
         cw.started = true;
         for (int i = 0; i < cw.targets.size(); i++) {
             int fragment = i;
-            Bytes key = FragmentKeys.key(namespaceId, objectId, cw.index, i);
+            // Generation 0: a put's own fragments; maintenance rewrites them under fresh random generations, so it
+            // never writes one of these keys again (Manifest.Fragment).
+            Bytes key = FragmentKeys.key(namespaceId, objectId, cw.index, i, 0);
             ByteBuffer data = encoded.fragments().get(i);
             if (i < k) {
                 cache.put(key, data);
@@ -335,24 +340,24 @@ final class ObjectWriter {
     }
 
     /** A failed put: every fragment that landed, or lands later, is deleted. */
-    private void abandon(Namespace ns, String objectId, List<ChunkWrite> chunks) {
+    private void abandon(Namespace ns, String objectId, String name, List<ChunkWrite> chunks) {
         for (ChunkWrite cw : chunks) {
             for (int i = 0; i < cw.outcomes.size(); i++) {
-                Bytes key = FragmentKeys.key(ns.id(), objectId, cw.index, i);
+                Bytes key = FragmentKeys.key(ns.id(), objectId, cw.index, i, 0);
                 int osd = cw.targets.get(i).number();
                 cache.remove(key);
                 cw.outcomes.get(i).thenAccept(landed -> {
                     if (landed) {
-                        deleteFragment(osd, key);
+                        deleteFragment(osd, name, key);
                     }
                 });
             }
         }
     }
 
-    private void deleteFragment(int osd, Bytes key) {
+    private void deleteFragment(int osd, String name, Bytes key) {
         cache.remove(key);
-        deleteKeys(osd, List.of(key));
+        deleteKeys(osd, name, List.of(key));
     }
 
     /** Deletes the fragments of an object no manifest refers to any more, one apply per OSD. */
@@ -361,31 +366,31 @@ final class ObjectWriter {
         for (int c = 0; c < m.chunks().size(); c++) {
             List<Manifest.Fragment> fs = m.chunks().get(c).fragments();
             for (int i = 0; i < fs.size(); i++) {
-                Bytes key = FragmentKeys.key(namespaceId, m.objectId(), c, i);
+                Bytes key = FragmentKeys.key(namespaceId, m, c, i);
                 cache.remove(key);
                 if (fs.get(i).written()) {
                     byOsd.computeIfAbsent(fs.get(i).osd(), n -> new ArrayList<>()).add(key);
                 }
             }
         }
-        byOsd.forEach(this::deleteKeys);
+        byOsd.forEach((osd, keys) -> deleteKeys(osd, m.name(), keys));
     }
 
-    private void deleteKeys(int osd, List<Bytes> keys) {
+    private void deleteKeys(int osd, String name, List<Bytes> keys) {
         try {
             Optional<Osd> target = osds.osd(osd);
             if (target.isEmpty()) {
-                work.garbage(osd, keys);
+                work.garbage(osd, name, keys);
                 return;
             }
             List<Update> deletes = keys.stream().map(Update::delete).toList();
             target.get().apply(List.of(), deletes).whenComplete((v, e) -> {
                 if (e != null) {
-                    work.garbage(osd, keys);
+                    work.garbage(osd, name, keys);
                 }
             });
         } catch (RuntimeException e) {
-            work.garbage(osd, keys);
+            work.garbage(osd, name, keys);
         }
     }
 }

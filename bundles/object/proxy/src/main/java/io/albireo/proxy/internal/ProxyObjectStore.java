@@ -47,6 +47,7 @@ import io.albireo.api.object.Overwrite;
 import io.albireo.api.osd.Osd;
 import io.albireo.object.layout.ChunkHeads;
 import io.albireo.object.layout.Pipeline;
+import io.albireo.object.layout.LiveOsds;
 
 /**
  * The ObjectStore over this backend. Puts are written by {@link ObjectWriter} and registered here with a condition

@@ -69,10 +69,14 @@ final class WorkQueue {
         stats.repairsQueued.increment();
     }
 
-    /** Fragment keys on one OSD that belong to no object and could not be deleted. */
-    void garbage(int osd, List<Bytes> keys) {
+    /**
+     * Fragment keys on one OSD that belong to no object and could not be deleted. The object's name goes with them, so
+     * that maintenance can check them against the name's current manifest before it deletes them.
+     */
+    void garbage(int osd, String name, List<Bytes> keys) {
         JsonObject o = new JsonObject();
         o.addProperty("osd", osd);
+        o.addProperty("name", name);
         JsonArray a = new JsonArray();
         keys.forEach(k -> a.add(java.util.HexFormat.of().formatHex(k.toByteArray())));
         o.add("keys", a);

@@ -25,8 +25,8 @@ import io.albireo.nsm.internal.NamespaceManagerService;
 public final class Backend implements AutoCloseable {
     final RocksMetadataStore store;
     public final AlbaManagerService abm;
-    final NamespaceManagerService nsm;
-    final List<FlakyOsd> osds = new ArrayList<>();
+    public final NamespaceManagerService nsm;
+    public final List<FlakyOsd> osds = new ArrayList<>();
     public final ProxyObjectStore proxy;
     private final List<AutoCloseable> open = new ArrayList<>();
     private final List<ProxyObjectStore> proxies = new ArrayList<>();
@@ -37,7 +37,7 @@ public final class Backend implements AutoCloseable {
         this(dir, asds, fragmentCacheBytes, new DirectCodecs());
     }
 
-    Backend(Path dir, int asds, long fragmentCacheBytes, io.albireo.api.codec.CodecRegistry codecs) {
+    public Backend(Path dir, int asds, long fragmentCacheBytes, io.albireo.api.codec.CodecRegistry codecs) {
         AbmOperation abmOp = new AbmOperation();
         ApplyOperation nsmOp = new ApplyOperation();
         store = RocksMetadataStore.open(dir.resolve("meta"), RocksMetadataStore.Settings.DEFAULT,
@@ -78,11 +78,26 @@ public final class Backend implements AutoCloseable {
                 8L << 20, kek(dir), dir.resolve("etc/io.albireo.proxy.keys"), 1, true, 2);
     }
 
-    void bind(FlakyOsd osd) {
+    /**
+     * A new ASD store on {@code nodeId} in {@code dir}, reachable to the ABM by its long id (as a discovered ASD is),
+     * in {@link #osds}, but neither claimed nor bound to the proxy: {@code abm.claimOsd(longId)} claims it, as
+     * {@code osd:claim} does, then {@link #bind} (bound first, the proxy would claim it itself). Closed with the
+     * backend.
+     */
+    public FlakyOsd addOsd(Path dir, String nodeId) {
+        AsdStore asd = AsdStore.open(dir, AsdStore.Settings.DEFAULT);
+        open.add(asd);
+        FlakyOsd osd = new FlakyOsd(new StoreOsd(asd, nodeId));
+        byId.put(asd.longId(), osd);
+        osds.add(osd);
+        return osd;
+    }
+
+    public void bind(FlakyOsd osd) {
         proxy.bindOsd(osd, Map.of(AlbireoName.PROPERTY, osd.identity().longId()));
     }
 
-    void unbind(FlakyOsd osd) {
+    public void unbind(FlakyOsd osd) {
         proxy.unbindOsd(osd, Map.of(AlbireoName.PROPERTY, osd.identity().longId()));
     }
 

@@ -27,7 +27,7 @@ import io.albireo.compressor.zstd.internal.ZstdCompressor;
  * Every real codec, constructed directly (as benchmarks/ does) instead of tracked as services. Erasure codec "rs" is
  * the pure-Java implementation, or ISA-L's when constructed with {@code isal} (and libisal is installed).
  */
-final class DirectCodecs implements CodecRegistry {
+public final class DirectCodecs implements CodecRegistry {
     static final List<String> COMPRESSORS = List.of("none", "lz4", "snappy", "zstd", "gzip", "bzip2");
     static final List<String> CIPHERS = List.of("none", "aes-256-gcm");
     static final List<String> CHECKSUMS = List.of("xxh64", "crc32c", "sha-256");
@@ -40,7 +40,7 @@ final class DirectCodecs implements CodecRegistry {
     private final Map<String, Cipher> ciphers = Map.of("aes-256-gcm", new AesGcmCipher(), "none", new NoCipher());
     private final ErasureCodec rs;
 
-    DirectCodecs() {
+    public DirectCodecs() {
         this.rs = new ReedSolomonCodec();
     }
 
@@ -49,7 +49,7 @@ final class DirectCodecs implements CodecRegistry {
     }
 
     /** @return the codecs with ISA-L's Reed-Solomon, or empty when libisal cannot be loaded here */
-    static Optional<DirectCodecs> withIsal() {
+    public static Optional<DirectCodecs> withIsal() {
         try {
             return Optional.of(new DirectCodecs(new IsalReedSolomonCodec()));
         } catch (RuntimeException | LinkageError e) {
@@ -58,7 +58,7 @@ final class DirectCodecs implements CodecRegistry {
     }
 
     /** @return the erasure codec's implementation, for test names */
-    String rsImplementation() {
+    public String rsImplementation() {
         return rs instanceof ReedSolomonCodec ? "java" : "isal";
     }
 

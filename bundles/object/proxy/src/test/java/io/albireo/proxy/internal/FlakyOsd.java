@@ -16,19 +16,19 @@ import io.albireo.api.osd.OsdStatistics;
 import io.albireo.api.osd.OsdUnavailableException;
 
 /** A real OSD that can be switched off: every operation then fails as an unreachable OSD's would. */
-final class FlakyOsd implements Osd {
+public final class FlakyOsd implements Osd {
     private final Osd real;
     private volatile boolean down;
 
-    FlakyOsd(Osd real) {
+    public FlakyOsd(Osd real) {
         this.real = real;
     }
 
-    void down(boolean isDown) {
+    public void down(boolean isDown) {
         this.down = isDown;
     }
 
-    Osd real() {
+    public Osd real() {
         return real;
     }
 

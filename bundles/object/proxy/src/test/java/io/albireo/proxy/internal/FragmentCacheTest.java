@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.albireo.api.Bytes;
+import io.albireo.object.layout.FragmentKeys;
 
 /** The fragment cache: bounded in bytes, least recently used out first, kept across restarts. */
 class FragmentCacheTest {
@@ -23,7 +24,7 @@ class FragmentCacheTest {
     Path dir;
 
     private static Bytes key(int i) {
-        return FragmentKeys.key(7, "00ff", i, 0);
+        return FragmentKeys.key(7, "00ff", i, 0, 0);
     }
 
     private static ByteBuffer value(int i, int size) {

@@ -3,7 +3,6 @@ package io.albireo.proxy.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import io.albireo.testing.golden.GoldenFile;
 
 /**
- * What the proxy stores outside the metadata store, pinned in golden files: the KEK file it writes, the old key file
- * it still reads (and no longer writes), and the key of a fragment on an OSD. The wrapped key is {@link KeyWrapTest}'s.
+ * What the proxy stores outside the metadata store, pinned in golden files: the KEK file it writes and the old key file
+ * it still reads (and no longer writes). The wrapped key is {@link KeyWrapTest}'s; the key of a fragment on an OSD is
+ * io.albireo.object.layout's (FragmentKeysTest).
  */
 class ProxyFilesGoldenTest {
     @TempDir
@@ -83,30 +83,6 @@ class ProxyFilesGoldenTest {
         assertEquals(List.of("preset-default", "vd-0001"), List.copyOf(keys.keySet()));
         assertArrayEquals(run(0x40, 32), keys.get("preset-default"));
         assertArrayEquals(run(0x60, 32), keys.get("vd-0001"));
-    }
-
-    @Test
-    void theFragmentKeyIsPinned() {
-        GoldenFile.of("fragment-key-v1").assertMatches(FragmentKeys.key(7, "00112233445566778899aabbccddeeff", 3, 2)
-                .toByteArray(), "The key of a fragment on an OSD (FragmentKeys): namespace 7, object id"
-                + " 00112233445566778899aabbccddeeff,\nchunk 3, fragment 2.");
-    }
-
-    /** The key read field by field, as docs/OBJECT-LAYOUT.md describes it (FragmentKeys has no decoder). */
-    @Test
-    void theGoldenFragmentKeyHasTheDocumentedFields() {
-        ByteBuffer b = ByteBuffer.wrap(GoldenFile.of("fragment-key-v1").bytes());
-        assertEquals('f', b.get());
-        assertEquals('/', b.get());
-        assertEquals(7, b.getLong());
-        byte[] id = new byte[32];
-        b.get(id);
-        assertEquals("00112233445566778899aabbccddeeff", new String(id, StandardCharsets.US_ASCII));
-        assertEquals(3, b.getInt());
-        assertEquals(2, b.getShort());
-        assertEquals(0, b.remaining());
-        assertEquals(FragmentKeys.namespacePrefix(7), io.albireo.api.Bytes.of(GoldenFile.of("fragment-key-v1")
-                .bytes()).slice(0, 10));
     }
 
     private static byte[] run(int from, int n) {

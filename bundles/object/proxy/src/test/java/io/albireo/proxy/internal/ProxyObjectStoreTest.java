@@ -52,6 +52,7 @@ import io.albireo.api.object.ObjectStore.ObjectRange;
 import io.albireo.api.object.Overwrite;
 import io.albireo.api.object.RangeOutOfBoundsException;
 import io.albireo.api.osd.Osd;
+import io.albireo.object.layout.FragmentKeys;
 
 /** The proxy on the real stack: embedded store, ABM, NSM, six ASD stores on one node, real codecs. */
 class ProxyObjectStoreTest {
@@ -510,6 +511,50 @@ class ProxyObjectStoreTest {
         assertTrue(failed > 0, "the ranges over the flipped bytes fail");
     }
 
+    /**
+     * Maintenance rewrites fragments under fresh generations: here three of six (more than m = 2), each written again on
+     * its OSD under its generation's key and its generation 0 key deleted, so that a read ignoring generations could
+     * not find k fragments. Reads find them under their generations, and a delete removes every key.
+     */
+    @Test
+    void fragmentsRewrittenUnderGenerationsAreReadAndDeletedUnderThem() {
+        ProxyObjectStore proxy = open(0);
+        byte[] data = bytes(10_000);
+        proxy.put(NS, "g", ByteBuffer.wrap(data), Overwrite.NONE);
+        assertArrayEquals(data, array(proxy.get(NS, "g").orElseThrow()), "the manifest the rewrite makes stale");
+        Manifest m = backend.nsm.get(NS, "g").orElseThrow();
+        long namespaceId = backend.abm.namespace(NS).orElseThrow().id();
+        Manifest.Chunk chunk = m.chunks().get(0);
+        List<Manifest.Fragment> fragments = new ArrayList<>(chunk.fragments());
+        for (int f = 0; f < 3; f++) {
+            Manifest.Fragment old = fragments.get(f);
+            long generation = random.nextLong(1, Long.MAX_VALUE);
+            Osd osd = backend.osds.get(asdIndexHolding(m, f)).real();
+            Bytes put = FragmentKeys.key(namespaceId, m, 0, f);
+            ByteBuffer value = osd.get(List.of(put)).join().get(0).orElseThrow();
+            osd.apply(List.of(), List.of(Update.set(FragmentKeys.key(namespaceId, m.objectId(), 0, f, generation),
+                    value), Update.delete(put))).join();
+            fragments.set(f, new Manifest.Fragment(old.osd(), old.checksum(), generation));
+        }
+        Manifest rewritten = new Manifest(m.name(), m.objectId(), m.version(), m.size(), m.checksum(), m.policy(),
+                m.compressor(), m.cipher(), m.keyId(), m.fragmentChecksum(), m.erasureCodec(), m.blockSize(),
+                List.of(new Manifest.Chunk(chunk.length(), chunk.storedLength(), chunk.fragmentLength(), fragments)));
+        backend.nsm.put(NS, rewritten, Overwrite.version(m.objectId(), m.version()));
+        assertEquals(6, fragmentsStored());
+
+        assertArrayEquals(data, array(proxy.get(NS, "g").orElseThrow()));
+        assertEquals(1L, proxy.statistics().get("staleManifests"), "the cached manifest named deleted keys");
+        assertArrayEquals(Arrays.copyOfRange(data, 1000, 9000),
+                array(proxy.read(List.of(new ObjectRange(NS, "g", 1000, 8000))).get(0)));
+        assertEquals(List.of(), work(WorkQueue.REPAIR), "no fragment was missed");
+        assertTrue(proxy.delete(NS, "g"));
+        // Deleting the fragments is asynchronous.
+        for (int i = 0; i < 200 && fragmentsStored() > 0; i++) {
+            sleep(50);
+        }
+        assertEquals(0, fragmentsStored(), "the rewritten fragments are deleted under their generations");
+    }
+
     /** @return the index in the backend of the ASD holding fragment {@code fragment} of the first chunk */
     private int asdIndexHolding(Manifest m, int fragment) {
         int number = m.chunks().get(0).fragments().get(fragment).osd();
@@ -528,7 +573,7 @@ class ProxyObjectStoreTest {
 
     /** Rewrites fragment {@code fragment} of the first chunk in its ASD's store, its bytes changed by {@code change}. */
     private void rewriteInStore(Manifest m, int fragment, java.util.function.Consumer<byte[]> change) {
-        Bytes key = FragmentKeys.key(backend.abm.namespace(NS).orElseThrow().id(), m.objectId(), 0, fragment);
+        Bytes key = FragmentKeys.key(backend.abm.namespace(NS).orElseThrow().id(), m, 0, fragment);
         Osd osd = backend.osds.get(asdIndexHolding(m, fragment)).real();
         byte[] bytes = array(osd.get(List.of(key)).join().get(0).orElseThrow());
         change.accept(bytes);

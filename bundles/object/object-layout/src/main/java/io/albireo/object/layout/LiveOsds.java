@@ -1,4 +1,4 @@
-package io.albireo.proxy.internal;
+package io.albireo.object.layout;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,11 +17,11 @@ import io.albireo.api.osd.DiskUsage;
 import io.albireo.api.osd.Osd;
 
 /**
- * The Osd services this proxy can reach (by long id, their albireo.name), mapped to the backend's OSD numbers through
+ * The Osd services this proxy (or maintenance agent) can reach (by long id, their albireo.name), mapped to the backend's OSD numbers through
  * the ALBA manager, and how full each one is. The ABM's list and the fill are cached: placement runs at every put and
  * must not cost a metadata read and k + m round trips.
  */
-final class LiveOsds {
+public final class LiveOsds {
     private static final Logger LOG = LoggerFactory.getLogger(LiveOsds.class);
 
     private final AlbaManager abm;
@@ -29,32 +29,32 @@ final class LiveOsds {
     private final Map<String, DiskUsage> usage = new ConcurrentHashMap<>();
     private volatile Map<Integer, ClaimedOsd> claimed = Map.of();
 
-    LiveOsds(AlbaManager abm) {
+    public LiveOsds(AlbaManager abm) {
         this.abm = abm;
     }
 
-    void add(String longId, Osd osd) {
+    public void add(String longId, Osd osd) {
         services.put(longId, osd);
     }
 
-    void remove(String longId, Osd osd) {
+    public void remove(String longId, Osd osd) {
         services.remove(longId, osd);
     }
 
     /** @return the bound services, by long id */
-    Map<String, Osd> services() {
+    public Map<String, Osd> services() {
         return Map.copyOf(services);
     }
 
     /** Re-reads the ABM's OSDs. */
-    void refreshClaims() {
+    public void refreshClaims() {
         Map<Integer, ClaimedOsd> byNumber = new HashMap<>();
         abm.osds().forEach(o -> byNumber.put(o.number(), o));
         claimed = Map.copyOf(byNumber);
     }
 
     /** Asks every live OSD how full it is; an OSD that does not answer in time keeps its last figure. */
-    void refreshUsage() {
+    public void refreshUsage() {
         services.forEach((id, osd) -> {
             try {
                 usage.put(id, osd.diskUsage().get(5, TimeUnit.SECONDS));
@@ -64,8 +64,13 @@ final class LiveOsds {
         });
     }
 
+    /** @return the backend's OSDs as last read, by number */
+    public Map<Integer, ClaimedOsd> claimed() {
+        return claimed;
+    }
+
     /** @return the service of the OSD of this number, if it is bound */
-    Optional<Osd> osd(int number) {
+    public Optional<Osd> osd(int number) {
         ClaimedOsd o = claimed.get(number);
         if (o == null) {
             refreshClaims();
@@ -75,7 +80,7 @@ final class LiveOsds {
     }
 
     /** @return the OSDs that take new fragments: claimed (not decommissioned) with a bound service */
-    List<Placement.Candidate> candidates() {
+    public List<Placement.Candidate> candidates() {
         List<Placement.Candidate> live = new ArrayList<>();
         for (ClaimedOsd o : claimed.values()) {
             if (o.state() == ClaimedOsd.State.CLAIMED && services.containsKey(o.longId())) {
