@@ -37,17 +37,32 @@ public interface AlbaManager {
     Optional<ClaimedOsd> osd(String longId);
 
     /**
-     * Decommissions an OSD: nothing new is placed on it, and maintenance moves its fragments away.
+     * Decommissions an OSD: nothing new is placed on it, and maintenance moves its fragments away. When a claimed OSD
+     * becomes decommissioned, the same transaction queues a {@code repair-osd} work item per active namespace (payload
+     * {@code {"namespace":"NAME","osd":NUMBER}}), so its repair cannot be lost. An OSD decommissioned already is
+     * returned as it is; a dead one becomes decommissioned without a second repair (its own was queued when it died).
      *
+     * @return its record after the call
      * @throws MetadataException if this backend does not own it
      */
     ClaimedOsd decommissionOsd(String longId);
 
     /**
-     * Forgets a decommissioned OSD that holds no fragment of this backend any more, and removes this backend's
+     * Marks an OSD dead: it stopped answering for longer than maintenance's timeout. Nothing new is placed on it, and
+     * the same transaction queues a {@code repair-osd} work item per active namespace, as {@link #decommissionOsd}
+     * does, so that maintenance rebuilds its fragments elsewhere. An OSD dead or decommissioned already is returned as
+     * it is, and nothing is queued: agents that detect the same death all call this, and one repair results.
+     *
+     * @return its record after the call
+     * @throws MetadataException if this backend does not own it
+     */
+    ClaimedOsd markOsdDead(String longId);
+
+    /**
+     * Forgets a decommissioned or dead OSD that holds no fragment of this backend any more, and removes this backend's
      * registration from the OSD if it can still be reached.
      *
-     * @throws MetadataException if it is not decommissioned, or still holds fragments
+     * @throws MetadataException if it is still claimed, or still holds fragments
      */
     void purgeOsd(String longId);
 
@@ -110,6 +125,14 @@ public interface AlbaManager {
      */
     void deleteNamespace(String name);
 
+    /**
+     * What maintenance says once a deleted namespace's fragments are swept off the OSDs: its record goes, and its NSM
+     * host carries one namespace less. Saying it again, or of an id that is not being deleted, changes nothing.
+     *
+     * @param id the deleted namespace's id (the payload of its {@code delete-namespace} work item)
+     */
+    void namespaceDeleted(long id);
+
     /** @return every active namespace, by name */
     List<Namespace> namespaces();
 
@@ -171,6 +194,22 @@ public interface AlbaManager {
      * @throws MetadataException if {@code agent} does not hold its lease (it ran out and another took it)
      */
     void finishWork(long id, String agent);
+
+    /**
+     * Extends the lease of an item its agent still works on, and replaces its payload by the job's checkpoint (how
+     * far it has come), so that an agent taking the item over after a crash resumes there. The agent must hold the
+     * item's lease; a lease that ran out is still its own as long as no other agent took the item.
+     *
+     * @param payload the item's new payload
+     * @param nowMillis the agent's clock, epoch milliseconds: the operation itself reads no clock
+     * @param leaseMillis how long the lease runs from {@code nowMillis}
+     * @return the item as it is now
+     * @throws MetadataException if the item is gone (finished) or another agent holds it
+     */
+    WorkItem renewWork(long id, String agent, Bytes payload, long nowMillis, long leaseMillis);
+
+    /** @return the queued item of this id, if it is still queued (not finished) */
+    Optional<WorkItem> workItem(long id);
 
     /** @return up to {@code limit} queued items, in order */
     List<WorkItem> work(int limit);

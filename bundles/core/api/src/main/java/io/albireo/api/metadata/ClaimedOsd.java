@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param kind its kind ("asd", "kinetic", "alba")
  * @param addresses where it was announced
  * @param port its port
- * @param state claimed, or decommissioned (its data is being moved away; nothing new goes to it)
+ * @param state claimed; decommissioned (its data is being moved away; nothing new goes to it); or dead (it stopped
+ *        answering: nothing new goes to it, and its fragments are rebuilt elsewhere)
  */
 public record ClaimedOsd(int number, String longId, String nodeId, String kind, List<String> addresses, int port,
         State state) {
@@ -33,7 +34,13 @@ public record ClaimedOsd(int number, String longId, String nodeId, String kind, 
         /** Claimed: takes new fragments. */
         CLAIMED,
         /** Decommissioned: takes nothing new; maintenance moves its fragments away, then it can be purged. */
-        DECOMMISSIONED
+        DECOMMISSIONED,
+        /**
+         * Dead: it stopped answering for longer than maintenance's timeout. It takes nothing new; maintenance rebuilds
+         * its fragments from the others onto live OSDs, then it can be purged. Decommissioning it is still allowed (it
+         * is not expected back); nothing makes it claimed again.
+         */
+        DEAD
     }
 
     /** @return this OSD in another state */

@@ -99,11 +99,18 @@ public record Manifest(String name, String objectId, long version, long size, Di
 
     /**
      * One fragment.
+     * <p>
+     * The generation is part of the fragment's key on its OSD. The object's put writes every fragment under
+     * generation 0; maintenance writes a fragment it rebuilds or moves (repair, rebalancing) under a fresh random
+     * nonzero one. So a key, once deleted, is never written again, and two agents racing to repair one object never
+     * write the same key: the one that loses, cleaning up what it wrote, cannot delete the winner's fragment.
      *
      * @param osd the number of the OSD that holds it ({@link ClaimedOsd#number()}), or {@link #NOT_WRITTEN}
      * @param checksum its checksum, by the manifest's fragment checksum algorithm
+     * @param generation 0 if the object's put wrote it, else the random nonzero generation maintenance rewrote it
+     *        under; never negative
      */
-    public record Fragment(int osd, Bytes checksum) {
+    public record Fragment(int osd, Bytes checksum, long generation) {
         /** The OSD number of a fragment that is not (yet) written anywhere. */
         public static final int NOT_WRITTEN = -1;
 
@@ -113,6 +120,14 @@ public record Manifest(String name, String objectId, long version, long size, Di
             if (osd < NOT_WRITTEN) {
                 throw new IllegalArgumentException("invalid OSD number " + osd);
             }
+            if (generation < 0) {
+                throw new IllegalArgumentException("negative fragment generation " + generation);
+            }
+        }
+
+        /** A fragment of generation 0: as the object's put writes it. */
+        public Fragment(int osd, Bytes checksum) {
+            this(osd, checksum, 0);
         }
 
         /** @return whether it is on an OSD */

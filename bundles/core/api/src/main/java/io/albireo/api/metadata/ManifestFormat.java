@@ -17,14 +17,22 @@ import io.albireo.api.codec.Digest;
  * The stored form of a {@link Manifest}: compact, versioned, checksummed. The byte layout and the reasons for it are in
  * docs/MANIFEST.md. In short: a version byte, unsigned LEB128 varints for integers, strings as a varint length and
  * UTF-8, a hex object id as raw bytes, the fragment checksum length once for the whole manifest, OSD numbers shifted
- * by one so that "not written" is 0, and a CRC32C of everything before it at the end.
+ * by one so that "not written" is 0, and a CRC32C of everything before it at the end. Version 2 adds each fragment's
+ * generation after its OSD; it is written only for a manifest that has a fragment of a nonzero generation (one that
+ * maintenance rewrote), so every other manifest keeps its version 1 bytes, which readers of version 1 still read.
  * <p>
  * Decoding trusts nothing: every count and length is checked against the bytes left before anything is allocated, and
  * every defect (checksum, truncation, trailing bytes, bad version, invalid field) is an {@link IntegrityException}.
  */
 public final class ManifestFormat {
-    /** The format version this class writes and reads. */
-    public static final int VERSION = 1;
+    /**
+     * The newest format version, which this class reads besides version 1. It writes version 1 when every fragment
+     * has generation 0, and this version otherwise.
+     */
+    public static final int VERSION = 2;
+
+    /** The first version: no fragment generations (all are 0). */
+    private static final int VERSION_1 = 1;
 
     private static final int FLAG_HEX_ID = 1;
     private static final int KNOWN_FLAGS = FLAG_HEX_ID;
@@ -39,8 +47,10 @@ public final class ManifestFormat {
      */
     public static byte[] encode(Manifest m) {
         int checksumLength = fragmentChecksumLength(m);
-        Out out = new Out(256 + m.chunks().size() * (16 + m.policy().width() * (checksumLength + 3)));
-        out.write(VERSION);
+        boolean generations = hasGenerations(m);
+        Out out = new Out(256 + m.chunks().size() * (16 + m.policy().width() * (checksumLength + 3
+                + (generations ? 9 : 0))));
+        out.write(generations ? VERSION : VERSION_1);
         boolean hex = isLowerHex(m.objectId());
         out.varint(hex ? FLAG_HEX_ID : 0);
         out.string(m.name());
@@ -73,6 +83,9 @@ public final class ManifestFormat {
             out.varint(c.fragmentLength());
             for (Manifest.Fragment f : c.fragments()) {
                 out.varint(f.osd() + 1L);
+                if (generations) {
+                    out.varint(f.generation());
+                }
                 f.checksum().copyTo(out.reserve(checksumLength), out.size() - checksumLength);
             }
         }
@@ -103,9 +116,11 @@ public final class ManifestFormat {
             throw new IntegrityException(String.format("manifest: CRC32C mismatch (stored %08x, computed %08x)",
                     expected, (int) crc.getValue()));
         }
-        if (stored[0] != VERSION) {
-            throw new IntegrityException("manifest: format version " + (stored[0] & 0xff) + ", expected " + VERSION);
+        if (stored[0] != VERSION_1 && stored[0] != VERSION) {
+            throw new IntegrityException("manifest: format version " + (stored[0] & 0xff) + ", expected "
+                    + VERSION_1 + " or " + VERSION);
         }
+        boolean generations = stored[0] == VERSION;
         In in = new In(stored, 1, end);
         try {
             int flags = in.intVarint("flags");
@@ -128,30 +143,39 @@ public final class ManifestFormat {
             int blockSize = in.intVarint("block size");
             int checksumLength = in.length("fragment checksum length", 0);
             int width = policy.width();
-            // The smallest chunk: three one-byte lengths, and per fragment a one-byte OSD and its checksum.
-            long minChunk = 3 + (long) width * (1 + checksumLength);
+            // The smallest chunk: three one-byte lengths, and per fragment a one-byte OSD (and generation) and its
+            // checksum.
+            int minFragment = (generations ? 2 : 1) + checksumLength;
+            long minChunk = 3 + (long) width * minFragment;
             int chunkCount = in.count("chunks", minChunk);
             List<Manifest.Chunk> chunks = new ArrayList<>(chunkCount);
             for (int i = 0; i < chunkCount; i++) {
                 long length = in.varint("chunk length");
                 long storedLength = in.varint("chunk stored length");
                 int fragmentLength = in.intVarint("fragment length");
-                in.count("fragments", 1L + checksumLength, width);
+                in.count("fragments", minFragment, width);
                 List<Manifest.Fragment> fragments = new ArrayList<>(width);
                 for (int j = 0; j < width; j++) {
                     long osd = in.varint("OSD number");
                     if (osd > Integer.MAX_VALUE + 1L) {
                         throw new IntegrityException("manifest: OSD number " + (osd - 1) + " out of range");
                     }
-                    fragments.add(new Manifest.Fragment((int) (osd - 1), Bytes.of(in.raw(checksumLength))));
+                    long generation = generations ? in.varint("fragment generation") : 0;
+                    fragments.add(new Manifest.Fragment((int) (osd - 1), Bytes.of(in.raw(checksumLength)),
+                            generation));
                 }
                 chunks.add(new Manifest.Chunk(length, storedLength, fragmentLength, fragments));
             }
             if (in.position != end) {
                 throw new IntegrityException("manifest: " + (end - in.position) + " bytes after the last chunk");
             }
-            return new Manifest(name, objectId, version, size, checksum, policy, compressor, cipher, keyId,
+            Manifest m = new Manifest(name, objectId, version, size, checksum, policy, compressor, cipher, keyId,
                     fragmentChecksum, erasureCodec, blockSize, chunks);
+            if (generations && !hasGenerations(m)) {
+                // The encoder writes such a manifest as version 1: a decoded manifest always encodes back to its bytes.
+                throw new IntegrityException("manifest: version " + VERSION + " but every fragment generation is 0");
+            }
+            return m;
         } catch (IllegalArgumentException e) {
             // The record constructors' checks (policy rules, chunk sums, widths): a valid CRC over an invalid manifest.
             throw new IntegrityException("manifest: invalid content: " + e.getMessage(), e);
@@ -171,6 +195,17 @@ public final class ManifestFormat {
             }
         }
         return Math.max(length, 0);
+    }
+
+    private static boolean hasGenerations(Manifest m) {
+        for (Manifest.Chunk c : m.chunks()) {
+            for (Manifest.Fragment f : c.fragments()) {
+                if (f.generation() != 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean isLowerHex(String s) {

@@ -11,7 +11,7 @@
  * {@link io.albireo.api.metadata.Manifest} and its stored form {@link io.albireo.api.metadata.ManifestFormat}.
  */
 @Export
-@Version("1.5.0")
+@Version("1.7.0")
 package io.albireo.api.metadata;
 
 import org.osgi.annotation.bundle.Export;

@@ -16,10 +16,12 @@ import io.albireo.api.codec.Digest;
 import io.albireo.testing.golden.GoldenFile;
 
 /**
- * The stored form of a manifest, version 1, pinned in golden files (src/test/resources/golden/manifest-v1*.hex, each
- * annotated field by field): an erasure-coded, compressed and encrypted object of two chunks with a raw hex object id;
- * a replicated, plain object whose object id is not hex (so stored as a string); an empty object (no chunks, no
- * fragment checksums). The three differ in how they encode (the hex-id flag, the checksum length, the chunk list).
+ * The stored form of a manifest, versions 1 and 2, pinned in golden files (src/test/resources/golden/manifest-v*.hex,
+ * each annotated field by field). Version 1: an erasure-coded, compressed and encrypted object of two chunks with a
+ * raw hex object id; a replicated, plain object whose object id is not hex (so stored as a string); an empty object
+ * (no chunks, no fragment checksums). The three differ in how they encode (the hex-id flag, the checksum length, the
+ * chunk list). Version 2: the erasure-coded object after maintenance rewrote three of its fragments under nonzero
+ * generations (the encoder writes version 1 for any manifest without one).
  */
 class ManifestFormatGoldenTest {
 
@@ -39,6 +41,28 @@ class ManifestFormatGoldenTest {
         return new Manifest("volumes/vd-0001/blk-00042", "00112233445566778899aabbccddeeff", 3, 201_072,
                 Digest.of("sha-256", pattern(32, 0xa0)), new Policy(4, 2, 5, 1), "lz4", "aes-256-gcm",
                 "preset-default@v2", "xxh64", "rs", 4096, chunks);
+    }
+
+    /**
+     * {@link #erasureCoded()} after maintenance, at version 4: chunk 0's unwritten fragment 5 repaired onto OSD 4,
+     * chunk 1's fragments 0 and 1 moved to OSDs 10 and 11, each under its own generation (9, 1 and 2 varint bytes).
+     */
+    static Manifest rewritten() {
+        Manifest m = erasureCoded();
+        List<Manifest.Chunk> chunks = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            Manifest.Chunk chunk = m.chunks().get(c);
+            List<Manifest.Fragment> fragments = new ArrayList<>(chunk.fragments());
+            if (c == 0) {
+                fragments.set(5, new Manifest.Fragment(4, fragments.get(5).checksum(), 0x0123456789abcdefL));
+            } else {
+                fragments.set(0, new Manifest.Fragment(10, fragments.get(0).checksum(), 1));
+                fragments.set(1, new Manifest.Fragment(11, fragments.get(1).checksum(), 300));
+            }
+            chunks.add(new Manifest.Chunk(chunk.length(), chunk.storedLength(), chunk.fragmentLength(), fragments));
+        }
+        return new Manifest(m.name(), m.objectId(), 4, m.size(), m.checksum(), m.policy(), m.compressor(),
+                m.cipher(), m.keyId(), m.fragmentChecksum(), m.erasureCodec(), m.blockSize(), chunks);
     }
 
     /** Three replicas (k = 1) of one chunk, no compression, no encryption, an object id that is not hex. */
@@ -62,6 +86,7 @@ class ManifestFormatGoldenTest {
             case "manifest-v1" -> erasureCoded();
             case "manifest-v1-replicated" -> replicated();
             case "manifest-v1-empty" -> empty();
+            case "manifest-v2" -> rewritten();
             default -> throw new IllegalArgumentException(golden);
         };
     }
@@ -77,24 +102,27 @@ class ManifestFormatGoldenTest {
                     + " no encryption,\ncrc32c fragment checksums.";
             case "manifest-v1-empty" -> "ManifestFormat v1: empty, object id \"\" (raw hex of 0 bytes), version 1,"
                     + " 0 bytes, no chunks,\npolicy (2,1,2,1), no compression, no encryption.";
+            case "manifest-v2" -> "ManifestFormat v2: manifest-v1's object after maintenance, version 4: chunk 0's"
+                    + " fragment 5 repaired onto OSD 4\n(generation 0123456789abcdef), chunk 1's fragments 0 and 1"
+                    + " moved to OSDs 10 and 11 (generations 1 and 300);\nevery other fragment has generation 0.";
             default -> throw new IllegalArgumentException(golden);
         };
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"manifest-v1", "manifest-v1-replicated", "manifest-v1-empty"})
+    @ValueSource(strings = {"manifest-v1", "manifest-v1-replicated", "manifest-v1-empty", "manifest-v2"})
     void theEncoderWritesTheGoldenBytes(String golden) {
         GoldenFile.of(golden).assertMatches(ManifestFormat.encode(sample(golden)), description(golden));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"manifest-v1", "manifest-v1-replicated", "manifest-v1-empty"})
+    @ValueSource(strings = {"manifest-v1", "manifest-v1-replicated", "manifest-v1-empty", "manifest-v2"})
     void theGoldenBytesDecodeToTheSample(String golden) {
         assertEquals(sample(golden), ManifestFormat.decode(GoldenFile.of(golden).bytes()));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"manifest-v1", "manifest-v1-replicated", "manifest-v1-empty"})
+    @ValueSource(strings = {"manifest-v1", "manifest-v1-replicated", "manifest-v1-empty", "manifest-v2"})
     void everyBitFlipAndTruncationOfTheGoldenBytesIsDetected(String golden) {
         byte[] stored = GoldenFile.of(golden).bytes();
         for (int bit = 0; bit < stored.length * 8; bit++) {
