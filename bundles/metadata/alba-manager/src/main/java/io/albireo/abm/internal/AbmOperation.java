@@ -67,6 +67,8 @@ public final class AbmOperation implements MetadataOperation {
     private static final Bytes NEXT_WORK = Bytes.utf8("abm/next/work");
     /** The most items one scan of the queue looks at; the queue is read in pages. */
     private static final int PAGE = 1000;
+    /** The work item that rebuilds one namespace's fragments of an OSD that left: {"namespace":NAME,"osd":NUMBER}. */
+    static final String REPAIR_OSD = "repair-osd";
 
     private final AbmJson json = new AbmJson();
 
@@ -87,6 +89,7 @@ public final class AbmOperation implements MetadataOperation {
             case "init" -> init(tx, string(command, "backendId"));
             case "claim-osd" -> claimOsd(tx, json.decode(command.get("osd"), ClaimedOsd.class));
             case "decommission-osd" -> setOsdState(tx, string(command, "longId"), ClaimedOsd.State.DECOMMISSIONED);
+            case "mark-osd-dead" -> setOsdState(tx, string(command, "longId"), ClaimedOsd.State.DEAD);
             case "purge-osd" -> purgeOsd(tx, string(command, "longId"));
             case "create-preset" -> createPreset(tx, json.decode(command.get("preset"), Preset.class));
             case "update-preset" -> updatePreset(tx, string(command, "name"),
@@ -103,6 +106,9 @@ public final class AbmOperation implements MetadataOperation {
             case "lease-work" -> leaseWork(tx, string(command, "agent"), integer(command, "max"),
                     command.get("now").getAsLong(), command.get("leaseMillis").getAsLong());
             case "finish-work" -> finishWork(tx, command.get("id").getAsLong(), string(command, "agent"));
+            case "renew-work" -> renewWork(tx, command.get("id").getAsLong(), string(command, "agent"),
+                    json.decode(command.get("payload"), Bytes.class), command.get("now").getAsLong(),
+                    command.get("leaseMillis").getAsLong());
             case "add-key" -> addKey(tx, json.decode(command.get("key"), WrappedKey.class));
             default -> throw new IllegalArgumentException("unknown ABM command '" + string(command, "command") + "'");
         };
@@ -138,17 +144,44 @@ public final class AbmOperation implements MetadataOperation {
         return json.tree(claimed);
     }
 
+    /**
+     * Moves an OSD on in its life, never back: claimed to dead or decommissioned, dead to decommissioned. Leaving
+     * claimed queues its repair in this transaction, one item per active namespace, so the state and the work it
+     * calls for commit together and the work cannot be lost. A dead OSD that is then decommissioned is not repaired
+     * twice, and a call that changes nothing (agents that all saw the same death) writes nothing and queues nothing.
+     * The result: {@code {"changed": BOOLEAN, "repairsQueued": N, "osd": THE RECORD NOW}}.
+     */
     private JsonElement setOsdState(MetadataTransaction tx, String longId, ClaimedOsd.State state) {
-        ClaimedOsd osd = osd(tx, longId).withState(state);
-        tx.put(OSDS.concat(Bytes.utf8(longId)), json.record(osd));
-        return json.tree(osd);
+        ClaimedOsd osd = osd(tx, longId);
+        JsonObject result = new JsonObject();
+        int repairs = 0;
+        if (osd.state() == state || osd.state() == ClaimedOsd.State.DECOMMISSIONED) {
+            result.addProperty("changed", false);
+        } else {
+            ClaimedOsd changed = osd.withState(state);
+            tx.put(OSDS.concat(Bytes.utf8(longId)), json.record(changed));
+            if (osd.state() == ClaimedOsd.State.CLAIMED) {
+                for (Entry e : all(tx, NAMESPACES)) {
+                    JsonObject payload = new JsonObject();
+                    payload.addProperty("namespace", json.fromRecord(e.value(), Namespace.class).name());
+                    payload.addProperty("osd", osd.number());
+                    queueWork(tx, REPAIR_OSD, json.encode(payload));
+                    repairs++;
+                }
+            }
+            result.addProperty("changed", true);
+            osd = changed;
+        }
+        result.addProperty("repairsQueued", repairs);
+        result.add("osd", json.tree(osd));
+        return result;
     }
 
     private JsonElement purgeOsd(MetadataTransaction tx, String longId) {
         ClaimedOsd osd = osd(tx, longId);
-        if (osd.state() != ClaimedOsd.State.DECOMMISSIONED) {
-            throw new MetadataException("OSD " + longId + " is " + osd.state().name().toLowerCase()
-                    + ": decommission it first (osd:decommission), and purge it once its fragments are moved away");
+        if (osd.state() == ClaimedOsd.State.CLAIMED) {
+            throw new MetadataException("OSD " + longId + " is claimed: decommission it first (osd:decommission),"
+                    + " and purge it once its fragments are moved away");
         }
         tx.delete(OSDS.concat(Bytes.utf8(longId)));
         return json.tree(osd);
@@ -333,15 +366,40 @@ public final class AbmOperation implements MetadataOperation {
     }
 
     private JsonElement finishWork(MetadataTransaction tx, long id, String agent) {
-        Bytes key = WORK.concat(Bytes.utf8(hex(id)));
-        WorkItem item = tx.get(key).map(b -> json.fromRecord(b, WorkItem.class))
-                .orElseThrow(() -> new MetadataException("no work item " + id + " (finished already?)"));
-        if (!item.leaseHolder().equals(agent)) {
-            throw new MetadataException("work item " + id + " is leased to " + (item.leaseHolder().isEmpty()
-                    ? "nobody" : item.leaseHolder()) + ", not " + agent + ": its lease ran out and it was handed on");
-        }
-        tx.delete(key);
+        held(tx, id, agent);
+        tx.delete(WORK.concat(Bytes.utf8(hex(id))));
         return JsonNull.INSTANCE;
+    }
+
+    /**
+     * A long job's heartbeat: the lease runs on from the agent's now, and the payload becomes its checkpoint. A lease
+     * that ran out is renewed too while no other agent has taken the item: its work was not handed on, so no one
+     * else is doing it.
+     */
+    private JsonElement renewWork(MetadataTransaction tx, long id, String agent, Bytes payload, long now,
+            long leaseMillis) {
+        if (agent.isBlank() || leaseMillis < 1) {
+            throw new IllegalArgumentException("a lease needs an agent and leaseMillis >= 1");
+        }
+        WorkItem item = held(tx, id, agent);
+        WorkItem renewed = new WorkItem(id, item.kind(), payload, agent, now + leaseMillis);
+        tx.put(WORK.concat(Bytes.utf8(hex(id))), json.record(renewed));
+        return json.tree(renewed);
+    }
+
+    /** @return the item, which {@code agent} holds the lease of */
+    private WorkItem held(MetadataTransaction tx, long id, String agent) {
+        WorkItem item = tx.get(WORK.concat(Bytes.utf8(hex(id)))).map(b -> json.fromRecord(b, WorkItem.class))
+                .orElseThrow(() -> new MetadataException("no work item " + id + " (finished already?)"));
+        if (item.leaseHolder().isEmpty()) {
+            throw new MetadataException("work item " + id + " is leased to nobody, not " + agent
+                    + ": lease it first (leaseWork)");
+        }
+        if (!item.leaseHolder().equals(agent)) {
+            throw new MetadataException("work item " + id + " is leased to " + item.leaseHolder() + ", not " + agent
+                    + ": its lease ran out and it was handed on");
+        }
+        return item;
     }
 
     // Data keys

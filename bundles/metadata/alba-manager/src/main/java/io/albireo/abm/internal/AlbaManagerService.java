@@ -215,10 +215,25 @@ public final class AlbaManagerService implements AlbaManager {
 
     @Override
     public ClaimedOsd decommissionOsd(String longId) {
-        JsonObject c = command("decommission-osd");
+        return setOsdState("decommission-osd", longId, ClaimedOsd.State.DECOMMISSIONED);
+    }
+
+    @Override
+    public ClaimedOsd markOsdDead(String longId) {
+        return setOsdState("mark-osd-dead", longId, ClaimedOsd.State.DEAD);
+    }
+
+    /** Logs only a change: every agent that sees an OSD die marks it, and one of them changes it. */
+    private ClaimedOsd setOsdState(String command, String longId, ClaimedOsd.State state) {
+        JsonObject c = command(command);
         c.addProperty("longId", longId);
-        ClaimedOsd osd = json.decode(run(c), ClaimedOsd.class);
-        LOG.info("Backend {}: OSD {} decommissioned", backendId, longId);
+        JsonObject result = run(c).getAsJsonObject();
+        ClaimedOsd osd = json.decode(result.get("osd"), ClaimedOsd.class);
+        int repairs = result.get("repairsQueued").getAsInt();
+        if (result.get("changed").getAsBoolean()) {
+            LOG.info("Backend {}: OSD {} (number {}) is {} now; {} repair-osd item(s) queued", backendId, longId,
+                    osd.number(), state.name().toLowerCase(), repairs);
+        }
         return osd;
     }
 
@@ -226,7 +241,7 @@ public final class AlbaManagerService implements AlbaManager {
     public void purgeOsd(String longId) {
         ClaimedOsd osd = osd(longId).orElseThrow(() -> new MetadataException("OSD " + longId
                 + " does not belong to this backend"));
-        if (osd.state() != ClaimedOsd.State.DECOMMISSIONED) {
+        if (osd.state() == ClaimedOsd.State.CLAIMED) {
             throw new MetadataException("OSD " + longId + " is claimed: decommission it first (osd:decommission),"
                     + " and purge it once its fragments are moved away");
         }
@@ -360,6 +375,14 @@ public final class AlbaManagerService implements AlbaManager {
     }
 
     @Override
+    public void namespaceDeleted(long id) {
+        JsonObject c = command("namespace-deleted");
+        c.addProperty("id", id);
+        run(c);
+        LOG.info("Backend {}: the fragments of deleted namespace #{} are gone", backendId, id);
+    }
+
+    @Override
     public List<Namespace> namespaces() {
         return scan(AbmOperation.NAMESPACES).stream().map(e -> json.fromRecord(e.value(), Namespace.class)).toList();
     }
@@ -448,6 +471,23 @@ public final class AlbaManagerService implements AlbaManager {
         c.addProperty("id", id);
         c.addProperty("agent", agent);
         run(c);
+    }
+
+    @Override
+    public WorkItem renewWork(long id, String agent, Bytes payload, long nowMillis, long leaseMillis) {
+        JsonObject c = command("renew-work");
+        c.addProperty("id", id);
+        c.addProperty("agent", agent);
+        c.add("payload", json.tree(payload));
+        c.addProperty("now", nowMillis);
+        c.addProperty("leaseMillis", leaseMillis);
+        return json.decode(run(c), WorkItem.class);
+    }
+
+    @Override
+    public Optional<WorkItem> workItem(long id) {
+        return store.get(AbmOperation.WORK.concat(Bytes.utf8(AbmOperation.hex(id))))
+                .map(b -> json.fromRecord(b, WorkItem.class));
     }
 
     @Override

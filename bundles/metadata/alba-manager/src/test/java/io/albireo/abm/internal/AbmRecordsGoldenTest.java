@@ -46,6 +46,12 @@ class AbmRecordsGoldenTest {
             Namespace.State.DELETING);
     private static final WorkItem WORK = new WorkItem(0, "delete-namespace", Bytes.utf8("0"), "maintenance-1",
             1_700_000_060_000L);
+    private static final String DEAD_ID = "3f9e0b7c-1a2d-4e5f-8c6b-9d0a1e2f3b4c";
+    private static final ClaimedOsd DEAD_OSD = new ClaimedOsd(1, DEAD_ID, "node-2", "asd", List.of("10.0.0.6"), 8601,
+            ClaimedOsd.State.DEAD);
+    /** Queued by the OSD's death for the one active namespace, and not leased yet. */
+    private static final WorkItem REPAIR = new WorkItem(1, "repair-osd",
+            Bytes.utf8("{\"namespace\":\"vd-0002\",\"osd\":1}"), "", 0);
 
     /** What the commands below leave in the store: key to value. */
     private static final Map<Bytes, Bytes> STORE = new TreeMap<>();
@@ -54,23 +60,32 @@ class AbmRecordsGoldenTest {
     private record Pinned(String key, String description) {
     }
 
-    private static final Map<String, Pinned> PINNED = Map.of(
-            "abm-backend-v1", new Pinned("abm/backend", "abm/backend: the backend id, UTF-8 text."),
-            "abm-osd-v1", new Pinned("abm/osd/" + LONG_ID, "abm/osd/LONGID: a claimed OSD (ClaimedOsd), JSON."),
-            "abm-preset-v1", new Pinned("abm/preset/default", "abm/preset/NAME: a preset (Preset), JSON."),
-            "abm-default-preset-v1", new Pinned("abm/default-preset", "abm/default-preset: the default preset's name,"
+    private static final Map<String, Pinned> PINNED = Map.ofEntries(
+            pinned("abm-backend-v1", "abm/backend", "abm/backend: the backend id, UTF-8 text."),
+            pinned("abm-osd-v1", "abm/osd/" + LONG_ID, "abm/osd/LONGID: a claimed OSD (ClaimedOsd), JSON."),
+            pinned("abm-preset-v1", "abm/preset/default", "abm/preset/NAME: a preset (Preset), JSON."),
+            pinned("abm-default-preset-v1", "abm/default-preset", "abm/default-preset: the default preset's name,"
                     + " UTF-8 text."),
-            "abm-namespace-v1", new Pinned("abm/ns/vd-0002", "abm/ns/NAME: an active namespace (Namespace), JSON."),
-            "abm-namespace-v1-deleting", new Pinned("abm/ns-deleting/0000000000000000", "abm/ns-deleting/ID (16 hex"
+            pinned("abm-namespace-v1", "abm/ns/vd-0002", "abm/ns/NAME: an active namespace (Namespace), JSON."),
+            pinned("abm-namespace-v1-deleting", "abm/ns-deleting/0000000000000000", "abm/ns-deleting/ID (16 hex"
                     + " digits): a deleted namespace whose objects are being removed (Namespace), JSON."),
-            "abm-nsm-host-v1", new Pinned("abm/nsm/nsm-1", "abm/nsm/ID: a namespace manager host (NsmHost),"
-                    + " JSON; it counts the namespaces given to it, deleted ones until their objects are gone."),
-            "abm-work-v1", new Pinned("abm/work/0000000000000000", "abm/work/ID (16 hex digits, queue order): a"
-                    + " leased work item (WorkItem), JSON, its payload base64."),
-            "abm-counter-v1", new Pinned("abm/next/ns", "abm/next/osd, abm/next/ns, abm/next/work: a counter, the"
-                    + " next id to give out, decimal UTF-8 text (here abm/next/ns: 2)."),
-            "abm-key-current-v1", new Pinned("abm/key-current/preset-default", "abm/key-current/OWNER: the owner's"
+            pinned("abm-nsm-host-v1", "abm/nsm/nsm-1", "abm/nsm/ID: a namespace manager host (NsmHost), JSON; it"
+                    + " counts the namespaces given to it, deleted ones until their objects are gone."),
+            pinned("abm-work-v1", "abm/work/0000000000000000", "abm/work/ID (16 hex digits, queue order): a leased"
+                    + " work item (WorkItem), JSON, its payload base64."),
+            pinned("abm-osd-v1-dead", "abm/osd/" + DEAD_ID, "abm/osd/LONGID: an OSD marked dead (ClaimedOsd, state"
+                    + " DEAD), JSON."),
+            pinned("abm-work-v1-repair-osd", "abm/work/0000000000000001", "abm/work/ID: the repair-osd item that the"
+                    + " OSD's death queued for namespace vd-0002 (WorkItem, not leased), JSON; its payload, base64,"
+                    + " is the JSON {\"namespace\":\"vd-0002\",\"osd\":1}."),
+            pinned("abm-counter-v1", "abm/next/ns", "abm/next/osd, abm/next/ns, abm/next/work: a counter, the next"
+                    + " id to give out, decimal UTF-8 text (here abm/next/ns: 2)."),
+            pinned("abm-key-current-v1", "abm/key-current/preset-default", "abm/key-current/OWNER: the owner's"
                     + " current key version, decimal UTF-8 text."));
+
+    private static Map.Entry<String, Pinned> pinned(String golden, String key, String description) {
+        return Map.entry(golden, new Pinned(key, description));
+    }
 
     @BeforeAll
     static void runTheCommands() {
@@ -93,6 +108,9 @@ class AbmRecordsGoldenTest {
             c.addProperty("now", 1_700_000_000_000L);
             c.addProperty("leaseMillis", 60_000L);
         });
+        run(abm, tx, "claim-osd", c -> c.add("osd", JSON.tree(new ClaimedOsd(0, DEAD_ID, "node-2", "asd",
+                List.of("10.0.0.6"), 8601, ClaimedOsd.State.CLAIMED))));
+        run(abm, tx, "mark-osd-dead", c -> c.addProperty("longId", DEAD_ID));
         WrappedKey second = KeyRecordTest.sample();
         WrappedKey first = new WrappedKey(second.owner(), 1, second.createdMillis() - 1000, second.keyLength(),
                 second.wrapping(), second.kekId(), second.wrapped());
@@ -122,7 +140,7 @@ class AbmRecordsGoldenTest {
     @ParameterizedTest
     @ValueSource(strings = {"abm-backend-v1", "abm-osd-v1", "abm-preset-v1", "abm-default-preset-v1",
         "abm-namespace-v1", "abm-namespace-v1-deleting", "abm-nsm-host-v1", "abm-work-v1", "abm-counter-v1",
-        "abm-key-current-v1"})
+        "abm-key-current-v1", "abm-osd-v1-dead", "abm-work-v1-repair-osd"})
     void theAbmWritesTheGoldenBytes(String golden) {
         byte[] value = stored(golden).toByteArray();
         GoldenFile.of(golden).assertMatches(value, PINNED.get(golden).description() + "\nThe text: "
@@ -132,7 +150,7 @@ class AbmRecordsGoldenTest {
     @ParameterizedTest
     @ValueSource(strings = {"abm-backend-v1", "abm-osd-v1", "abm-preset-v1", "abm-default-preset-v1",
         "abm-namespace-v1", "abm-namespace-v1-deleting", "abm-nsm-host-v1", "abm-work-v1", "abm-counter-v1",
-        "abm-key-current-v1"})
+        "abm-key-current-v1", "abm-osd-v1-dead", "abm-work-v1-repair-osd"})
     void theGoldenBytesReadBackAsTheRecord(String golden) {
         assertEquals(expected(golden), read(golden, Bytes.of(GoldenFile.of(golden).bytes())));
     }
@@ -150,7 +168,8 @@ class AbmRecordsGoldenTest {
 
     /** A stored JSON record: every flipped bit and every cut is an IntegrityException, never another record. */
     @ParameterizedTest
-    @ValueSource(strings = {"abm-osd-v1", "abm-preset-v1", "abm-namespace-v1", "abm-nsm-host-v1", "abm-work-v1"})
+    @ValueSource(strings = {"abm-osd-v1", "abm-preset-v1", "abm-namespace-v1", "abm-nsm-host-v1", "abm-work-v1",
+        "abm-osd-v1-dead", "abm-work-v1-repair-osd"})
     void everyFlipAndCutOfAJsonRecordIsDetected(String golden) {
         byte[] good = GoldenFile.of(golden).bytes();
         for (int bit = 0; bit < good.length * 8; bit++) {
@@ -174,6 +193,8 @@ class AbmRecordsGoldenTest {
             case "abm-namespace-v1-deleting" -> DELETING;
             case "abm-nsm-host-v1" -> NSM_HOST;
             case "abm-work-v1" -> WORK;
+            case "abm-osd-v1-dead" -> DEAD_OSD;
+            case "abm-work-v1-repair-osd" -> REPAIR;
             case "abm-counter-v1" -> 2L;
             case "abm-key-current-v1" -> 2;
             default -> throw new IllegalArgumentException(golden);
@@ -185,11 +206,11 @@ class AbmRecordsGoldenTest {
     private static Object read(String golden, Bytes b) {
         Object read = switch (golden) {
             case "abm-backend-v1", "abm-default-preset-v1" -> b.utf8();
-            case "abm-osd-v1" -> JSON.fromRecord(b, ClaimedOsd.class);
+            case "abm-osd-v1", "abm-osd-v1-dead" -> JSON.fromRecord(b, ClaimedOsd.class);
             case "abm-preset-v1" -> JSON.fromRecord(b, Preset.class);
             case "abm-namespace-v1", "abm-namespace-v1-deleting" -> JSON.fromRecord(b, Namespace.class);
             case "abm-nsm-host-v1" -> JSON.fromRecord(b, NsmHost.class);
-            case "abm-work-v1" -> JSON.fromRecord(b, WorkItem.class);
+            case "abm-work-v1", "abm-work-v1-repair-osd" -> JSON.fromRecord(b, WorkItem.class);
             case "abm-counter-v1" -> Long.parseLong(b.utf8());
             case "abm-key-current-v1" -> Integer.parseInt(b.utf8());
             default -> throw new IllegalArgumentException(golden);

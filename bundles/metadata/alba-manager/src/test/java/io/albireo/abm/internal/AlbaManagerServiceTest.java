@@ -307,6 +307,137 @@ class AlbaManagerServiceTest {
         assertEquals(Bytes.utf8("item 2"), abm.work(10).get(0).payload());
     }
 
+    /** @return the payloads of the queued repair-osd items, as JSON text, in queue order */
+    private static List<String> repairs(AlbaManagerService abm) {
+        return abm.work(1000).stream().filter(w -> w.kind().equals("repair-osd")).map(w -> w.payload().utf8())
+                .toList();
+    }
+
+    /** An ABM with namespaces a and b (and c, deleted: not repaired) and two claimed OSDs, numbers 0 and 1. */
+    private AlbaManagerService backendWithNamespaces(List<String> longIds) {
+        AlbaManagerService abm = abm(store("meta"));
+        abm.createPreset(preset("p", new Policy(1, 0, 1, 1)));
+        for (String ns : new String[] {"b", "a", "c"}) {
+            abm.createNamespace(ns, null);
+        }
+        abm.deleteNamespace("c");
+        longIds.add(abm.claimOsd(asd("asd-0", "node-a")).longId());
+        longIds.add(abm.claimOsd(asd("asd-1", "node-b")).longId());
+        return abm;
+    }
+
+    @Test
+    void aDeadOsdQueuesOneRepairPerNamespaceOnceAndStaysDead() {
+        List<String> ids = new ArrayList<>();
+        AlbaManagerService abm = backendWithNamespaces(ids);
+        assertEquals(List.of(), repairs(abm));
+
+        ClaimedOsd dead = abm.markOsdDead(ids.get(1));
+        assertEquals(abm.osd(ids.get(1)).orElseThrow().withState(ClaimedOsd.State.DEAD), dead);
+        assertEquals(dead, abm.osd(ids.get(1)).orElseThrow());
+        assertEquals(List.of("{\"namespace\":\"a\",\"osd\":1}", "{\"namespace\":\"b\",\"osd\":1}"),
+                repairs(abm), "one per active namespace, none for the deleted one");
+
+        assertEquals(dead, abm.markOsdDead(ids.get(1)), "marking it again changes nothing");
+        assertEquals(2, repairs(abm).size(), "and queues nothing");
+        ClaimedOsd decommissioned = abm.decommissionOsd(ids.get(1));
+        assertEquals(ClaimedOsd.State.DECOMMISSIONED, decommissioned.state(), "a dead OSD can be decommissioned");
+        assertEquals(2, repairs(abm).size(), "its repair was queued when it died");
+        assertEquals(decommissioned, abm.markOsdDead(ids.get(1)), "a decommissioned OSD stays decommissioned");
+        assertEquals(2, repairs(abm).size());
+        assertEquals(ClaimedOsd.State.CLAIMED, abm.osd(ids.get(0)).orElseThrow().state(), "the other is untouched");
+
+        assertEquals("OSD no-such-osd does not belong to this backend",
+                assertThrows(MetadataException.class, () -> abm.markOsdDead("no-such-osd")).getMessage());
+    }
+
+    @Test
+    void decommissioningQueuesOneRepairPerNamespaceOnce() {
+        List<String> ids = new ArrayList<>();
+        AlbaManagerService abm = backendWithNamespaces(ids);
+        ClaimedOsd decommissioned = abm.decommissionOsd(ids.get(0));
+        assertEquals(ClaimedOsd.State.DECOMMISSIONED, decommissioned.state());
+        assertEquals(List.of("{\"namespace\":\"a\",\"osd\":0}", "{\"namespace\":\"b\",\"osd\":0}"),
+                repairs(abm));
+        assertEquals(decommissioned, abm.decommissionOsd(ids.get(0)), "decommissioning again changes nothing");
+        assertEquals(2, repairs(abm).size(), "and queues nothing");
+        assertEquals("OSD no-such-osd does not belong to this backend",
+                assertThrows(MetadataException.class, () -> abm.decommissionOsd("no-such-osd")).getMessage());
+    }
+
+    /** An NSM that answers fragmentsOn only, with what {@code held} says the OSD holds in a namespace. */
+    private static NamespaceManager nsm(java.util.function.Predicate<String> held) {
+        return (NamespaceManager) java.lang.reflect.Proxy.newProxyInstance(NamespaceManager.class.getClassLoader(),
+                new Class<?>[] {NamespaceManager.class}, (self, method, args) -> {
+                    if (!method.getName().equals("fragmentsOn")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    return held.test((String) args[0])
+                            ? List.of(new NamespaceManager.FragmentRef("object", "00", 0, 0)) : List.of();
+                });
+    }
+
+    @Test
+    void aDeadOsdIsPurgedOnceItHoldsNoFragment() {
+        RocksMetadataStore store = store("meta");
+        Set<String> holding = ConcurrentHashMap.newKeySet();
+        AlbaManagerService abm = new AlbaManagerService(store, id -> Optional.ofNullable(osds.get(id)),
+                () -> Optional.of(ALGORITHMS), () -> Optional.of(nsm(holding::contains)));
+        abm.createPreset(preset("p", new Policy(1, 0, 1, 1)));
+        abm.createNamespace("a", null);
+        String longId = asd("asd-0", "node-a");
+        abm.claimOsd(longId);
+        abm.markOsdDead(longId);
+        holding.add("a");
+        assertEquals("OSD " + longId + " still holds fragments of namespace a: maintenance must move them away"
+                + " before it can be purged", assertThrows(MetadataException.class, () -> abm.purgeOsd(longId))
+                        .getMessage());
+        holding.clear();
+        abm.purgeOsd(longId);
+        assertEquals(Optional.empty(), abm.osd(longId), "purged");
+        assertEquals(Optional.empty(), osds.get(longId).osd().get(List.of(AlbaManagerService.OWNER_KEY)).join().get(0),
+                "its registration is gone from the OSD (it answers again), so another backend may claim it");
+    }
+
+    @Test
+    void aLeaseIsRenewedByItsHolderWithItsCheckpointAndRefusedToAnyOther() {
+        AlbaManagerService abm = abm(store("meta"));
+        long id = abm.queueWork("repair-osd", Bytes.utf8("start"));
+        assertEquals("work item " + id + " is leased to nobody, not agent-a: lease it first (leaseWork)",
+                assertThrows(MetadataException.class, () -> abm.renewWork(id, "agent-a", Bytes.utf8("x"), 0, 1000))
+                        .getMessage());
+        abm.leaseWork("agent-a", 1, 0, 1000);
+
+        WorkItem renewed = abm.renewWork(id, "agent-a", Bytes.utf8("done 10"), 500, 1000);
+        assertEquals(new WorkItem(id, "repair-osd", Bytes.utf8("done 10"), "agent-a", 1500), renewed);
+        assertEquals(Optional.of(renewed), abm.workItem(id));
+        assertEquals(List.of(), abm.leaseWork("agent-b", 10, 1400, 1000), "the renewed lease holds past 1000");
+        MetadataException notHers = assertThrows(MetadataException.class,
+                () -> abm.renewWork(id, "agent-b", Bytes.utf8("mine"), 1400, 1000));
+        assertEquals("work item " + id + " is leased to agent-a, not agent-b: its lease ran out and it was handed on",
+                notHers.getMessage());
+        assertEquals(Optional.of(renewed), abm.workItem(id), "unchanged");
+
+        // Run out, but nobody took it: the holder keeps it.
+        assertEquals(new WorkItem(id, "repair-osd", Bytes.utf8("done 20"), "agent-a", 3000),
+                abm.renewWork(id, "agent-a", Bytes.utf8("done 20"), 2000, 1000));
+
+        // Run out and taken: the new holder resumes from the checkpoint, the old one is refused.
+        List<WorkItem> taken = abm.leaseWork("agent-b", 10, 3000, 1000);
+        assertEquals(List.of(new WorkItem(id, "repair-osd", Bytes.utf8("done 20"), "agent-b", 4000)), taken);
+        assertEquals("work item " + id + " is leased to agent-b, not agent-a: its lease ran out and it was handed on",
+                assertThrows(MetadataException.class, () -> abm.renewWork(id, "agent-a", Bytes.utf8("done 30"), 3100,
+                        1000)).getMessage());
+        assertEquals(taken.get(0), abm.workItem(id).orElseThrow(), "the late renewal wrote nothing");
+        assertThrows(MetadataException.class, () -> abm.finishWork(id, "agent-a"));
+
+        abm.finishWork(id, "agent-b");
+        assertEquals(Optional.empty(), abm.workItem(id));
+        assertEquals("no work item " + id + " (finished already?)", assertThrows(MetadataException.class,
+                () -> abm.renewWork(id, "agent-b", Bytes.utf8("done 40"), 3200, 1000)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> abm.renewWork(id, "agent-b", Bytes.utf8(""), 0, 0));
+    }
+
     private static WrappedKey key(String owner, int version, int kek, int secret) {
         byte[] kekId = new byte[32];
         Arrays.fill(kekId, (byte) kek);
@@ -368,6 +499,12 @@ class AlbaManagerServiceTest {
                 "{\"command\":\"delete-namespace\",\"name\":\"a\"}",
                 "{\"command\":\"queue-work\",\"kind\":\"k\",\"payload\":\"AAE=\"}",
                 "{\"command\":\"lease-work\",\"agent\":\"x\",\"max\":5,\"now\":10,\"leaseMillis\":5}",
+                "{\"command\":\"renew-work\",\"id\":1,\"agent\":\"x\",\"payload\":\"AAI=\",\"now\":12,"
+                        + "\"leaseMillis\":5}",
+                "{\"command\":\"claim-osd\",\"osd\":{\"number\":0,\"longId\":\"o-1\",\"nodeId\":\"n\","
+                        + "\"kind\":\"asd\",\"addresses\":[],\"port\":1,\"state\":\"CLAIMED\"}}",
+                "{\"command\":\"mark-osd-dead\",\"longId\":\"o-1\"}",
+                "{\"command\":\"decommission-osd\",\"longId\":\"o-1\"}",
                 "{\"command\":\"add-key\",\"key\":{\"owner\":\"preset-p\",\"version\":1,\"createdMillis\":10,"
                         + "\"keyLength\":32,\"wrapping\":\"aes-256-gcm\",\"kekId\":\"AAE=\",\"wrapped\":\"AAEC\"}}"}) {
                 store.execute(op.name(), Bytes.utf8(command));

@@ -21,7 +21,13 @@ import io.albireo.api.metadata.ManifestFormat;
  * <li>{@code f} + OSD (4 bytes BE) + segment id (8 bytes BE): a {@link Segment} of the reverse index, the entries on
  * that OSD of the manifests in that segment; one OSD's segments are one range, in segment order;</li>
  * <li>{@code c}: the segment counter, the last segment id given out (8 bytes BE);</li>
- * <li>{@code s}: the statistics, three 8-byte BE counts (objects, logical bytes, stored bytes).</li>
+ * <li>{@code s}: the statistics, three 8-byte BE counts (objects, logical bytes, stored bytes);</li>
+ * <li>{@code u} + OSD (4 bytes BE): what that OSD holds of the namespace, an {@link OsdCounter}; absent when it holds
+ * nothing, so the OSDs a namespace is on are one range, in OSD order;</li>
+ * <li>{@code i} + object id ({@code 1} and its 16 raw bytes when it is 32 lowercase hex digits, else {@code 0} and
+ * its UTF-8): the object index, what name holds that object id ({@link ObjectIndex}), or a tombstone of an id swept
+ * as a leftover; raw ids sort as their hex does, as on the OSDs;</li>
+ * <li>{@code e}: the marker that the object index is complete ({@link ObjectIndex#marker}).</li>
  * </ul>
  */
 final class NsmKeys {
@@ -30,6 +36,9 @@ final class NsmKeys {
     private static final byte FRAGMENT = 'f';
     private static final byte STATISTICS = 's';
     private static final byte COUNTER = 'c';
+    private static final byte OSD_STATISTICS = 'u';
+    private static final byte OBJECT_INDEX = 'i';
+    private static final byte OBJECT_INDEX_COMPLETE = 'e';
 
     private final Bytes prefix;
 
@@ -54,6 +63,43 @@ final class NsmKeys {
 
     Bytes statistics() {
         return prefix.concat(Bytes.of(STATISTICS));
+    }
+
+    /** @return the key of what {@code osd} holds of the namespace ({@link OsdCounter}) */
+    Bytes osdStatistics(int osd) {
+        return prefix.concat(Bytes.adopt(ByteBuffer.allocate(5).put(OSD_STATISTICS).putInt(osd).array()));
+    }
+
+    /** @return the prefix of every OSD's {@link #osdStatistics(int)} key */
+    Bytes osdStatistics() {
+        return prefix.concat(Bytes.of(OSD_STATISTICS));
+    }
+
+    /** @return the OSD in an {@link #osdStatistics(int)} key */
+    int osd(Bytes osdStatisticsKey) {
+        return osdStatisticsKey.slice(osdStatisticsKey.length() - 4, osdStatisticsKey.length()).asReadOnlyBuffer()
+                .getInt();
+    }
+
+    /** @return the object index's key of {@code objectId} */
+    Bytes objectIndex(String objectId) {
+        return objectIndex(objectId, Segment.rawIdBytes(objectId));
+    }
+
+    /** @param rawId {@link Segment#rawIdBytes} of {@code objectId}, computed already */
+    Bytes objectIndex(String objectId, byte[] rawId) {
+        byte[] id = rawId != null ? rawId : objectId.getBytes(StandardCharsets.UTF_8);
+        byte[] k = new byte[prefix.length() + 2 + id.length];
+        prefix.copyTo(k, 0);
+        k[prefix.length()] = OBJECT_INDEX;
+        k[prefix.length() + 1] = (byte) (rawId != null ? 1 : 0);
+        System.arraycopy(id, 0, k, prefix.length() + 2, id.length);
+        return Bytes.adopt(k);
+    }
+
+    /** @return the key of the marker that the object index is complete */
+    Bytes objectIndexComplete() {
+        return prefix.concat(Bytes.of(OBJECT_INDEX_COMPLETE));
     }
 
     /** @return the segment counter's key: the last segment id given out, 8 bytes BE (absent: 0) */

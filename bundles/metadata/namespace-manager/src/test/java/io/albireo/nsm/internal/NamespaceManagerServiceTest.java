@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,6 +40,7 @@ import io.albireo.api.metadata.NamespaceManager.Delete;
 import io.albireo.api.metadata.NamespaceManager.FragmentRef;
 import io.albireo.api.metadata.NamespaceManager.Listing;
 import io.albireo.api.metadata.NamespaceManager.NamespaceStatistics;
+import io.albireo.api.metadata.NamespaceManager.OsdStatistics;
 import io.albireo.api.metadata.NamespaceManager.Put;
 import io.albireo.api.object.NamespaceNotFoundException;
 import io.albireo.api.object.Overwrite;
@@ -80,9 +83,11 @@ class NamespaceManagerServiceTest {
     void aRewriteUnderAVersionConditionNeverUndoesAPut() {
         Manifest a = nsm.put(NS, manifest("a"), Overwrite.NONE);
         assertEquals(1, a.version());
-        // A repair of version 1: the same object, its manifest rewritten (here, only its version moves).
-        Manifest repaired = nsm.put(NS, a, Overwrite.version(a.objectId(), 1));
+        // A repair of version 1: the same object, one fragment rebuilt on another OSD under a fresh generation.
+        Manifest repaired = nsm.put(NS, rebuilt(a, 1, 3, 999, 0x0123456789abcdefL),
+                Overwrite.version(a.objectId(), 1));
         assertEquals(2, repaired.version());
+        assertEquals(0x0123456789abcdefL, repaired.chunks().get(1).fragments().get(3).generation());
         // A second repair that read version 1 lost the race to the first: it fails, nothing changes.
         AssertFailedException lost = assertThrows(AssertFailedException.class,
                 () -> nsm.put(NS, a, Overwrite.version(a.objectId(), 1)));
@@ -272,6 +277,146 @@ class NamespaceManagerServiceTest {
         assertEquals(new NamespaceStatistics(0, 0, 0), nsm.statistics("other"));
     }
 
+    /** Per OSD, what it holds: counted through puts, overwrites, a repair and deletes, and the same as the index. */
+    @Test
+    void osdStatisticsFollowPutsOverwritesRepairsAndDeletes() {
+        long fragment = ManifestSamples.FRAGMENT;
+        assertEquals(OsdStatistics.NONE, nsm.osdStatistics(NS, 5));
+        assertEquals(Map.of(), nsm.osdStatistics(NS));
+        Manifest a = onOsd(manifest("a"), 5);
+        nsm.put(NS, a, Overwrite.NONE);
+        assertEquals(new OsdStatistics(20, 20 * fragment), nsm.osdStatistics(NS, 5));
+        Manifest b = withUnwritten(onOsd(manifest("b"), 5), 3);
+        nsm.put(NS, b, Overwrite.NONE);
+        assertEquals(new OsdStatistics(37, 37 * fragment), nsm.osdStatistics(NS, 5), "unwritten fragments are not");
+        assertOsdStatisticsMatchTheIndex();
+
+        Manifest a2 = onOsd(manifest("a"), 6);
+        nsm.put(NS, a2, Overwrite.previous(a.objectId()));
+        assertEquals(Map.of(5, new OsdStatistics(17, 17 * fragment), 6, new OsdStatistics(20, 20 * fragment)),
+                nsm.osdStatistics(NS));
+
+        // A repair: the same object, one fragment rebuilt on OSD 7 and one unwritten one written on OSD 6.
+        Manifest b2 = rebuild(b, (c, f, osd) -> c == 1 && f == 0 ? 7 : c == 0 && f == 0 ? 6 : osd);
+        nsm.put(NS, b2, Overwrite.version(b.objectId(), 1));
+        assertEquals(Map.of(5, new OsdStatistics(16, 16 * fragment), 6, new OsdStatistics(21, 21 * fragment),
+                7, new OsdStatistics(1, fragment)), nsm.osdStatistics(NS));
+        assertOsdStatisticsMatchTheIndex();
+
+        nsm.delete(NS, "b", Overwrite.EXISTING);
+        assertEquals(OsdStatistics.NONE, nsm.osdStatistics(NS, 5), "OSD 5 is empty");
+        assertEquals(Map.of(6, new OsdStatistics(20, 20 * fragment)), nsm.osdStatistics(NS));
+        NsmKeys keys = new NsmKeys(7);
+        assertEquals(Optional.empty(), store.get(keys.osdStatistics(5)), "an empty OSD keeps no record");
+        assertEquals(Optional.empty(), store.get(keys.osdStatistics(7)));
+        assertEquals(Map.of(), nsm.osdStatistics("other"), "namespaces are apart");
+        nsm.delete(NS, "a", Overwrite.EXISTING);
+        assertEquals(Map.of(), nsm.osdStatistics(NS));
+        assertEquals(List.of(), store.range(KeyRange.prefix(keys.osdStatistics()), 10, false));
+    }
+
+    @Test
+    void osdStatisticsFollowSeveralChangesOfOneNameInOneApply() {
+        long fragment = ManifestSamples.FRAGMENT;
+        Manifest x = onOsd(manifest("x"), 1);
+        nsm.put(NS, x, Overwrite.NONE);
+        Manifest c1 = onOsd(manifest("c"), 2);
+        Manifest c2 = withUnwritten(onOsd(manifest("c"), 3), 4);
+        Manifest c3 = rebuild(c2, (c, f, osd) -> c == 1 ? 4 : osd); // the same object as c2, chunk 1 moved
+        nsm.apply(NS, List.of(new Put(c1, Overwrite.NONE), new Check("x", Overwrite.EXISTING),
+                new Put(c2, Overwrite.previous(c1.objectId())), new Put(manifest("gone"), Overwrite.NONE),
+                new Put(c3, Overwrite.version(c2.objectId(), 2)), new Delete("gone", Overwrite.EXISTING),
+                new Delete("x", Overwrite.EXISTING), new Put(onOsd(x, 9), Overwrite.NONE)));
+        assertEquals(Map.of(3, new OsdStatistics(6, 6 * fragment), 4, new OsdStatistics(10, 10 * fragment),
+                9, new OsdStatistics(20, 20 * fragment)), nsm.osdStatistics(NS),
+                "as the last change of each name left it");
+        assertOsdStatisticsMatchTheIndex();
+
+        // A failed apply counts nothing; a check alone changes nothing.
+        Map<Integer, OsdStatistics> before = nsm.osdStatistics(NS);
+        assertThrows(AssertFailedException.class, () -> nsm.apply(NS, List.of(new Put(onOsd(manifest("y"), 3),
+                Overwrite.NONE), new Delete("c", Overwrite.EXISTING), new Check("x", Overwrite.NONE))));
+        assertEquals(before, nsm.osdStatistics(NS));
+        nsm.apply(NS, List.of(new Check("c", Overwrite.EXISTING)));
+        assertEquals(before, nsm.osdStatistics(NS));
+    }
+
+    /**
+     * Random applies of random manifests (OSD numbers up to 2^31 - 1, unwritten fragments, empty manifests, fragment
+     * lengths up to 2^31 - 1, a hundred OSDs in one apply): after every one, each OSD's counts are exactly what a
+     * walk of the index gives, so the clamp at 0 is never reached.
+     */
+    @Test
+    void osdStatisticsStayExactUnderRandomApplies() {
+        SplittableRandom r = new SplittableRandom(17);
+        List<String> names = List.of("a", "b", "c", "d", "e", "f", "g", "h");
+        for (int round = 0; round < 150; round++) {
+            List<io.albireo.api.metadata.NamespaceManager.Change> changes = new ArrayList<>();
+            int n = 1 + r.nextInt(6);
+            for (int i = 0; i < n; i++) {
+                String name = names.get(r.nextInt(names.size()));
+                Optional<Manifest> held = nsm.get(NS, name);
+                switch (r.nextInt(4)) {
+                    case 0 -> changes.add(new Delete(name, Overwrite.UNCONDITIONAL));
+                    case 1 -> changes.add(new Check(name, Overwrite.UNCONDITIONAL));
+                    case 2 -> {
+                        // A repair of what the store held before this apply: the same object, fragments moved to
+                        // random OSDs or left unwritten. Put unconditionally, as an earlier change may replace it.
+                        if (held.isPresent()) {
+                            changes.add(new Put(rebuild(held.get(), (c, f, osd) -> r.nextInt(3) == 0
+                                    ? (r.nextInt(4) == 0 ? Manifest.Fragment.NOT_WRITTEN : r.nextInt(40)) : osd),
+                                    Overwrite.UNCONDITIONAL));
+                        }
+                    }
+                    default -> changes.add(new Put(r.nextBoolean() ? ManifestSamples.random(r, name, 4)
+                            : rebuild(ManifestSamples.random(r, name, 12), (c, f, osd) -> osd < 0 ? osd
+                                    : r.nextInt(40)), Overwrite.UNCONDITIONAL));
+                }
+            }
+            nsm.apply(NS, changes);
+            assertOsdStatisticsMatchTheIndex();
+        }
+        for (String name : names) {
+            nsm.delete(NS, name, Overwrite.UNCONDITIONAL);
+        }
+        assertEquals(Map.of(), nsm.osdStatistics(NS), "every OSD empty again");
+        assertEquals(List.of(), store.range(KeyRange.prefix(new NsmKeys(7).osdStatistics()), 10, false));
+    }
+
+    /**
+     * Checks {@code osdStatistics} against a walk of {@code fragmentsOn} for every OSD the current manifests or the
+     * counts name, and against the namespace's stored bytes.
+     */
+    private void assertOsdStatisticsMatchTheIndex() {
+        Map<String, Manifest> current = new TreeMap<>();
+        for (String name : nsm.list(NS, "", null, 100_000).names()) {
+            current.put(name, nsm.get(NS, name).orElseThrow());
+        }
+        Map<Integer, OsdStatistics> counted = nsm.osdStatistics(NS);
+        Set<Integer> osds = new TreeSet<>(counted.keySet());
+        for (Manifest m : current.values()) {
+            osds.addAll(ApplyOperation.fragmentsByOsd(m).keySet());
+        }
+        Map<Integer, OsdStatistics> walked = new TreeMap<>();
+        long bytes = 0;
+        for (int osd : osds) {
+            long f = 0;
+            long b = 0;
+            for (FragmentRef ref : nsm.fragmentsOn(NS, osd, null, 100_000)) {
+                f++;
+                b += current.get(ref.name()).chunks().get(ref.chunk()).fragmentLength();
+            }
+            if (f > 0) {
+                walked.put(osd, new OsdStatistics(f, b));
+            }
+            assertEquals(f > 0 ? new OsdStatistics(f, b) : OsdStatistics.NONE, nsm.osdStatistics(NS, osd),
+                    "OSD " + osd);
+            bytes += b;
+        }
+        assertEquals(walked, counted);
+        assertEquals(nsm.statistics(NS).storedBytes(), bytes, "the OSDs' bytes add up to the stored bytes");
+    }
+
     @Test
     void listingByPrefixPages() {
         List<String> names = List.of("a", "b/1", "b/2", "b/3", "b/30", "b/4", "bb", "c", "é");
@@ -343,18 +488,18 @@ class NamespaceManagerServiceTest {
                 m.cipher(), m.keyId(), m.fragmentChecksum(), m.erasureCodec(), m.blockSize(), chunks);
     }
 
-    @Test
-    void keysAndSegmentsRoundTrip() {
-        NsmKeys keys = new NsmKeys(Long.MAX_VALUE);
-        Bytes key = keys.segment(3, Long.MAX_VALUE - 1);
-        assertTrue(key.startsWith(keys.fragmentsOn(3)));
-        assertEquals(Long.MAX_VALUE - 1, keys.segmentId(key));
-        String longName = "n".repeat(300) + "é";
-        assertEquals(longName, keys.name(keys.manifest(longName)));
-        assertFalse(keys.manifest("x").startsWith(new NsmKeys(0).manifests()));
-        Manifest m = manifest("m");
-        assertEquals(new NsmKeys.Stored(300, m), NsmKeys.stored(NsmKeys.storedValue(300, m)));
-        // The committer splices the version into the manifest as sent: the same bytes as encoding it anew.
+    /** @return {@code m} with fragment {@code fragment} of chunk {@code chunk} rewritten on {@code osd} */
+    private static Manifest rebuilt(Manifest m, int chunk, int fragment, int osd, long generation) {
+        List<Manifest.Chunk> chunks = new ArrayList<>(m.chunks());
+        Manifest.Chunk c = chunks.get(chunk);
+        List<Manifest.Fragment> fs = new ArrayList<>(c.fragments());
+        fs.set(fragment, new Manifest.Fragment(osd, fs.get(fragment).checksum(), generation));
+        chunks.set(chunk, new Manifest.Chunk(c.length(), c.storedLength(), c.fragmentLength(), fs));
+        return new Manifest(m.name(), m.objectId(), m.version(), m.size(), m.checksum(), m.policy(), m.compressor(),
+                m.cipher(), m.keyId(), m.fragmentChecksum(), m.erasureCodec(), m.blockSize(), chunks);
+    }
+
+    private static void spliceMatchesEncoding(Manifest m) {
         for (long sent : new long[] {0, 1, 127, 128, Long.MAX_VALUE}) {
             byte[] form = ManifestFormat.encode(m.withVersion(sent));
             long span = NsmKeys.versionSpan(form);
@@ -365,6 +510,26 @@ class NamespaceManagerServiceTest {
                 }
             }
         }
+    }
+
+    @Test
+    void keysAndSegmentsRoundTrip() {
+        NsmKeys keys = new NsmKeys(Long.MAX_VALUE);
+        Bytes key = keys.segment(3, Long.MAX_VALUE - 1);
+        assertTrue(key.startsWith(keys.fragmentsOn(3)));
+        assertEquals(Long.MAX_VALUE - 1, keys.segmentId(key));
+        String longName = "n".repeat(300) + "é";
+        assertEquals(longName, keys.name(keys.manifest(longName)));
+        assertTrue(keys.osdStatistics(Integer.MAX_VALUE).startsWith(keys.osdStatistics()));
+        assertEquals(Integer.MAX_VALUE, keys.osd(keys.osdStatistics(Integer.MAX_VALUE)));
+        assertEquals(0, keys.osd(keys.osdStatistics(0)));
+        assertFalse(keys.manifest("x").startsWith(new NsmKeys(0).manifests()));
+        Manifest m = manifest("m");
+        assertEquals(new NsmKeys.Stored(300, m), NsmKeys.stored(NsmKeys.storedValue(300, m)));
+        // The committer splices the version into the manifest as sent: the same bytes as encoding it anew, in format
+        // version 1 and in version 2 (a fragment with a generation).
+        spliceMatchesEncoding(m);
+        spliceMatchesEncoding(rebuilt(m, 0, 0, 5, Long.MAX_VALUE));
 
         Segment s = Segment.empty();
         s.put("", new Segment.Entry("", new long[] {Segment.pair(0, 0)}));

@@ -23,6 +23,7 @@ import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.ManifestFormat;
 import io.albireo.api.metadata.MapTransaction;
 import io.albireo.api.metadata.NamespaceManager.NamespaceStatistics;
+import io.albireo.api.metadata.NamespaceManager.OsdStatistics;
 import io.albireo.api.metadata.NamespaceManager.Put;
 import io.albireo.api.metadata.Policy;
 import io.albireo.api.object.Overwrite;
@@ -181,6 +182,60 @@ class NsmRecordsGoldenTest {
             org.junit.jupiter.api.Assertions.assertThrows(io.albireo.api.IntegrityException.class,
                     () -> ApplyOperation.statistics(Bytes.of(wrong)), n + " bytes");
         }
+    }
+
+    // What an OSD holds (version 1, checksummed; the statistics above are the older, unversioned kind).
+
+    @Test
+    void anOsdsStatisticsArePinned() {
+        GoldenFile.of("nsm-osd-statistics-v1").assertMatches(stored(KEYS.osdStatistics(0)).toByteArray(),
+                "nsm/ID u OSD: what OSD 0 holds of namespace 7: 4 fragments (vol/a/000's (0,0) and (1,2), vol/a/001's\n"
+                + "(0,1), vol/b's (0,0)) of 500 bytes, 2000 bytes.");
+        assertEquals(new OsdStatistics(4, 2000), OsdCounter.decode(Bytes.of(GoldenFile.of("nsm-osd-statistics-v1")
+                .bytes())));
+        // The other OSDs of the apply, and the bytes of all of them add up to the stored bytes.
+        assertEquals(new OsdStatistics(4, 2000), OsdCounter.decode(stored(KEYS.osdStatistics(1))));
+        assertEquals(new OsdStatistics(3, 1500), OsdCounter.decode(stored(KEYS.osdStatistics(300))));
+        assertEquals(3, STORE.keySet().stream().filter(k -> k.startsWith(KEYS.osdStatistics())).count());
+    }
+
+    @Test
+    void everyBitFlipTruncationAndOtherVersionOfTheGoldenOsdStatisticsIsRefused() {
+        byte[] value = GoldenFile.of("nsm-osd-statistics-v1").bytes();
+        for (int bit = 0; bit < value.length * 8; bit++) {
+            byte[] flipped = value.clone();
+            flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+            assertThrows(IntegrityException.class, () -> OsdCounter.decode(Bytes.of(flipped)), "bit " + bit);
+        }
+        for (int n = 0; n < value.length; n++) {
+            byte[] cut = Arrays.copyOf(value, n);
+            assertThrows(IntegrityException.class, () -> OsdCounter.decode(Bytes.of(cut)), "length " + n);
+        }
+        // Checksummed right but not version 1, too long, or a negative count: refused, not guessed.
+        assertThrows(IntegrityException.class, () -> OsdCounter.decode(resealed(value, b -> b[0] = 2)));
+        assertThrows(IntegrityException.class, () -> OsdCounter.decode(resealed(Arrays.copyOf(value,
+                value.length + 1), b -> { })));
+        assertThrows(IntegrityException.class, () -> OsdCounter.decode(resealed(value, b -> b[1] = (byte) 0x80)));
+        assertEquals(new OsdStatistics(4, 2000), OsdCounter.decode(resealed(value, b -> { })));
+    }
+
+    /** @return {@code value} changed by {@code change} (before its last 4 bytes) with its CRC32C computed anew */
+    private static Bytes resealed(byte[] value, java.util.function.Consumer<byte[]> change) {
+        byte[] b = value.clone();
+        change.accept(b);
+        NsmKeys.putCrc32c(b, 0, b.length - 4);
+        return Bytes.of(b);
+    }
+
+    @Test
+    void theOsdStatisticsKeyIsPinned() {
+        GoldenFile.of("nsm-keys-v1-osd-statistics").assertMatches(KEYS.osdStatistics(300).toByteArray(),
+                "The key of what OSD 300 holds of namespace 7 (beside nsm-keys-v1, which predates it).");
+        Bytes key = Bytes.of(GoldenFile.of("nsm-keys-v1-osd-statistics").bytes());
+        assertEquals(KEYS.osdStatistics(300), key);
+        assertEquals(300, KEYS.osd(key));
+        assertEquals(true, key.startsWith(KEYS.osdStatistics()));
+        stored(key);
     }
 
     // The keys themselves: a changed layout would leave every stored value unreachable.

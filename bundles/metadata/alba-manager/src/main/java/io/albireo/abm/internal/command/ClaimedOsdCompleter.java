@@ -13,10 +13,10 @@ import io.albireo.api.metadata.ClaimedOsd;
 import io.albireo.console.support.Completions;
 
 /**
- * Completes the long ids of the OSDs this backend has claimed, decommissioned ones included (osd:decommission,
- * osd:purge): unlike {@link io.albireo.console.support.OsdCompleter}, which offers the Osd services registered now, it
- * offers an OSD that is unreachable or gone, which is the one an operator purges. The reference is optional, as
- * {@link AbmAction}'s is: a mandatory one would hide every ABM command while the ABM is not running.
+ * Completes the long ids of the OSDs this backend has claimed, decommissioned and dead ones included
+ * (osd:decommission, osd:purge): unlike {@link io.albireo.console.support.OsdCompleter}, which offers the Osd services
+ * registered now, it offers an OSD that is unreachable or gone, which is the one an operator purges. The reference is
+ * optional, as {@link AbmAction}'s is: a mandatory one would hide every ABM command while the ABM is not running.
  */
 @Service
 public class ClaimedOsdCompleter implements Completer {
