@@ -122,6 +122,16 @@ final class Agent implements AutoCloseable {
     }
 
     private void run(Lease lease) {
+        try {
+            runHeld(lease);
+        } finally {
+            // Whatever escaped (an Error), the thread is free again; an item not finished goes back when its lease
+            // runs out.
+            running.remove(lease.item.id());
+        }
+    }
+
+    private void runHeld(Lease lease) {
         WorkItem item = lease.item;
         Job job = jobs.get(item.kind());
         Job.Result result;
@@ -154,8 +164,6 @@ final class Agent implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.warn("maintenance item {} ({}): {}", item.id(), item.kind(), e.getMessage());
-        } finally {
-            running.remove(item.id());
         }
     }
 
