@@ -39,17 +39,24 @@ final class Balance {
      */
     static Balance of(NamespaceManager nsm, LiveOsds osds, IntPredicate suspect, String namespace, double band) {
         Map<Integer, OsdStatistics> stats = nsm.osdStatistics(namespace);
+        Map<Integer, OsdStatistics> counted = new HashMap<>();
+        for (Placement.Candidate c : osds.candidates()) {
+            if (!suspect.test(c.number())) {
+                counted.put(c.number(), stats.getOrDefault(c.number(), OsdStatistics.NONE));
+            }
+        }
+        return of(counted, band);
+    }
+
+    /** @param stats what each OSD counted holds */
+    static Balance of(Map<Integer, OsdStatistics> stats, double band) {
         Map<Integer, Long> bytes = new HashMap<>();
         long total = 0;
         long fragments = 0;
-        for (Placement.Candidate c : osds.candidates()) {
-            if (suspect.test(c.number())) {
-                continue;
-            }
-            OsdStatistics s = stats.getOrDefault(c.number(), OsdStatistics.NONE);
-            bytes.put(c.number(), s.bytes());
-            total += s.bytes();
-            fragments += s.fragments();
+        for (Map.Entry<Integer, OsdStatistics> e : stats.entrySet()) {
+            bytes.put(e.getKey(), e.getValue().bytes());
+            total += e.getValue().bytes();
+            fragments += e.getValue().fragments();
         }
         double mean = bytes.isEmpty() ? 0 : (double) total / bytes.size();
         double fragment = fragments == 0 ? 0 : (double) total / fragments;
@@ -108,7 +115,8 @@ final class Balance {
     /**
      * Picks where a fragment of {@code source} goes: the OSD of {@code allowed} that holds least, if it holds less
      * than the mean and the move narrows the gap (it ends with less than {@code source} had), so that every move
-     * makes the spread smaller and moves end.
+     * makes the spread smaller and moves end; and if neither OSD ends out of the band on the other side of the mean
+     * (a large fragment is left where it is, and smaller ones move instead).
      */
     OptionalInt target(int source, List<Placement.Candidate> allowed, long fragmentLength) {
         int best = -1;
@@ -118,7 +126,9 @@ final class Balance {
                 best = c.number();
             }
         }
-        if (best < 0 || bytes.get(best) >= mean || bytes.get(best) + fragmentLength >= bytes(source)) {
+        if (best < 0 || bytes.get(best) >= mean || bytes.get(best) + fragmentLength >= bytes(source)
+                || bytes(source) - fragmentLength < mean - tolerance
+                || bytes.get(best) + fragmentLength > mean + tolerance) {
             return OptionalInt.empty();
         }
         return OptionalInt.of(best);
