@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,7 @@ import io.albireo.api.maintenance.OsdHealth;
 import io.albireo.api.maintenance.VerifyReport;
 import io.albireo.api.metadata.Manifest;
 import io.albireo.api.metadata.Policy;
+import io.albireo.api.metadata.WorkItem;
 import io.albireo.object.layout.FragmentKeys;
 import io.albireo.proxy.internal.Backend;
 import io.albireo.proxy.internal.FlakyOsd;
@@ -199,6 +201,50 @@ class MaintenanceServiceTest {
                 other.close();
             }
         }
+    }
+
+    @Test
+    void aRepairCutOffByARestartResumesFromItsCheckpointAfterIt() throws Exception {
+        Map<String, byte[]> objects;
+        int lost;
+        WorkItem queued;
+        try (Backend b = new Backend(dir, 7, 0)) {
+            b.proxy.createNamespace(NS, null);
+            objects = put(b, NS, 30, 7);
+            lost = lose(b, 4);
+            queued = repairItem(b).orElseThrow(() -> new AssertionError("no repair-osd item queued"));
+            // 256 KiB/s, so that the appliance stops in the middle of the repair.
+            MaintenanceService m = agent(b, new MaintenanceService.Settings(new Agent.Settings("a", 2, 3000, 50, 200),
+                    TimeUnit.MINUTES.toMillis(15), 200, 256 << 10, false));
+            try {
+                await("the repair to store a checkpoint", () -> m.status().jobs().stream().anyMatch(j -> j.done() > 0)
+                        && !repairItem(b).orElseThrow().payload().equals(queued.payload()));
+            } finally {
+                m.close();
+            }
+            assertTrue(b.nsm.osdStatistics(NS, lost).fragments() > 0, "the restart came before the repair ended");
+        } // the appliance stops: agent, proxy, metadata and ASD stores closed
+        try (Backend b = new Backend(dir, 7, 0)) {
+            b.osds.get(4).down(true); // its disk is still dead
+            WorkItem after = repairItem(b).orElseThrow(() -> new AssertionError("the repair item survives"));
+            assertEquals(queued.id(), after.id());
+            assertNotEquals(queued.payload(), after.payload(), "it carries the checkpoint");
+            MaintenanceService m = agent(b, fast("a"));
+            try {
+                await("the repair", () -> m.status().idle());
+                assertEquals(0, b.nsm.osdStatistics(NS, lost).fragments());
+                for (String name : objects.keySet()) {
+                    assertEquals(new Policy(4, 2, 5, 6), b.nsm.get(NS, name).orElseThrow().policy(), name);
+                }
+                assertReadable(b, NS, objects);
+            } finally {
+                m.close();
+            }
+        }
+    }
+
+    private static Optional<WorkItem> repairItem(Backend b) {
+        return b.abm.work(100).stream().filter(w -> w.kind().equals("repair-osd")).findFirst();
     }
 
     private static MaintenanceStatus m(MaintenanceService s) {
