@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import io.albireo.abm.internal.AbmOperation;
 import io.albireo.abm.internal.AlbaManagerService;
@@ -13,6 +15,7 @@ import io.albireo.api.AlbireoName;
 import io.albireo.api.osd.Osd;
 import io.albireo.asd.internal.AsdStore;
 import io.albireo.asd.internal.StoreOsd;
+import io.albireo.framing.DaemonThreads;
 import io.albireo.metadata.rocksdb.internal.RocksMetadataStore;
 import io.albireo.nsm.internal.ApplyOperation;
 import io.albireo.nsm.internal.NamespaceManagerService;
@@ -38,6 +41,21 @@ public final class Backend implements AutoCloseable {
     }
 
     public Backend(Path dir, int asds, long fragmentCacheBytes, io.albireo.api.codec.CodecRegistry codecs) {
+        this(dir, asds, fragmentCacheBytes, codecs, false);
+    }
+
+    /**
+     * A backend whose ASD stores are served as the ASD server serves them, on a read pool and a write pool of 8
+     * threads each (the ASD's defaults), rather than on the caller's thread: for benchmarks, which should see the
+     * concurrency of an appliance's ASDs ({@link StoreOsd#served}).
+     */
+    public static Backend served(Path dir, int asds, long fragmentCacheBytes,
+            io.albireo.api.codec.CodecRegistry codecs) {
+        return new Backend(dir, asds, fragmentCacheBytes, codecs, true);
+    }
+
+    private Backend(Path dir, int asds, long fragmentCacheBytes, io.albireo.api.codec.CodecRegistry codecs,
+            boolean served) {
         AbmOperation abmOp = new AbmOperation();
         ApplyOperation nsmOp = new ApplyOperation();
         store = RocksMetadataStore.open(dir.resolve("meta"), RocksMetadataStore.Settings.DEFAULT,
@@ -48,7 +66,7 @@ public final class Backend implements AutoCloseable {
         for (int i = 0; i < asds; i++) {
             AsdStore asd = AsdStore.open(dir.resolve("asd" + i), AsdStore.Settings.DEFAULT);
             open.add(asd);
-            FlakyOsd osd = new FlakyOsd(new StoreOsd(asd, "node-1"));
+            FlakyOsd osd = new FlakyOsd(served ? served(asd, "node-1") : new StoreOsd(asd, "node-1"));
             osds.add(osd);
             byId.put(asd.longId(), osd);
         }
@@ -66,6 +84,14 @@ public final class Backend implements AutoCloseable {
         osds.forEach(o -> p.bindOsd(o, Map.of(AlbireoName.PROPERTY, o.identity().longId())));
         proxies.add(p);
         return p;
+    }
+
+    private StoreOsd served(AsdStore asd, String nodeId) {
+        ExecutorService reads = Executors.newFixedThreadPool(8, DaemonThreads.named("asd-read"));
+        ExecutorService writes = Executors.newFixedThreadPool(8, DaemonThreads.named("asd-blob"));
+        open.add(reads::shutdownNow);
+        open.add(writes::shutdownNow);
+        return StoreOsd.served(asd, nodeId, reads, writes);
     }
 
     /** @return where a proxy of directory {@code dir} keeps its KEK */
