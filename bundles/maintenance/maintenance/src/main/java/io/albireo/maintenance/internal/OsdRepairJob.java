@@ -1,12 +1,12 @@
 package io.albireo.maintenance.internal;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -78,15 +78,68 @@ final class OsdRepairJob implements Job {
         int pass = p.has("pass") ? p.get("pass").getAsInt() : Math.max(1, lostOsds);
         FragmentRef after = p.has("after") ? ref(p.getAsJsonObject("after")) : null;
         long skipped = p.has("skipped") ? p.get("skipped").getAsLong() : 0;
+        // Objects are repaired in parallel, up to inFlight at once, each taken as a slot frees (not in batches that
+        // wait for their slowest): one object's repair is a chain of round trips (manifest, k reads, a write, the
+        // manifest put), so objects in flight, not threads per item, make a repair as fast as the disks. The
+        // checkpoint moves over the objects finished in the index's order only, so a restart redoes none it skips.
+        FragmentRef cursor = after; // where the next page is read from
+        boolean indexEnd = false;
+        ArrayDeque<Group> toSubmit = new ArrayDeque<>();
+        ArrayDeque<Pending> inOrder = new ArrayDeque<>();
+        LinkedBlockingQueue<Pending> finished = new LinkedBlockingQueue<>();
+        Group lastSubmitted = null;
+        boolean stopping = false;
         while (true) {
-            if (lease.stop()) {
-                return Result.later(0, "");
+            stopping |= lease.stop();
+            while (!stopping && inOrder.size() < inFlight) {
+                if (toSubmit.isEmpty()) {
+                    if (indexEnd) {
+                        break;
+                    }
+                    List<FragmentRef> page = nsm.fragmentsOn(namespace, osd, cursor, PAGE);
+                    if (page.isEmpty()) {
+                        indexEnd = true;
+                        break;
+                    }
+                    cursor = page.get(page.size() - 1);
+                    for (Group g : groups(page)) {
+                        if (lastSubmitted != null && g.first().name().equals(lastSubmitted.first().name())
+                                && g.first().objectId().equals(lastSubmitted.first().objectId())) {
+                            continue; // the rest of an object the last page ended in: its repair covers it
+                        }
+                        toSubmit.add(g);
+                        lastSubmitted = g;
+                    }
+                    continue;
+                }
+                Group group = toSubmit.poll();
+                Pending pending = new Pending(group);
+                int minLoss = pass;
+                try {
+                    workers.execute(() -> {
+                        try {
+                            pending.outcome = repairOne(ns.get(), group, minLoss);
+                        } finally {
+                            finished.add(pending); // whatever happened: the job waits for every object it sent
+                        }
+                    });
+                    inOrder.add(pending);
+                } catch (RejectedExecutionException e) {
+                    stopping = true; // the agent is stopping: what was submitted finishes, the rest is the next's
+                }
             }
-            List<FragmentRef> page = nsm.fragmentsOn(namespace, osd, after, PAGE);
-            if (page.isEmpty()) {
+            if (inOrder.isEmpty()) {
+                if (stopping) {
+                    checkpoint(lease, p, pass, after, skipped, progress);
+                    return Result.later(0, "");
+                }
+                // The walk of this pass is over, and every object of it finished.
                 if (pass > 1) {
                     pass--;
                     after = null;
+                    cursor = null;
+                    indexEnd = false;
+                    lastSubmitted = null;
                     checkpoint(lease, p, pass, null, skipped, progress);
                     continue;
                 }
@@ -97,74 +150,73 @@ final class OsdRepairJob implements Job {
                 return Result.later(RETRY_MILLIS, skipped + " objects in " + namespace + " on OSD " + osd
                         + " could not be repaired yet");
             }
-            // The page's objects, each with the count of its fragments on the OSD, repaired a batch at a time in
-            // parallel: one object's repair is a chain of round trips (manifest, k reads, a write, the manifest
-            // put), so objects in flight, not threads per item, make a repair as fast as the disks.
-            List<Group> groups = new ArrayList<>();
-            for (int i = 0; i < page.size(); i++) {
-                FragmentRef ref = page.get(i);
-                int fragments = 1;
-                while (i + 1 < page.size() && page.get(i + 1).name().equals(ref.name())
-                        && page.get(i + 1).objectId().equals(ref.objectId())) {
-                    i++;
-                    fragments++;
+            Pending done = finished.take();
+            done.finished = true;
+            ObjectRepair.Outcome o = done.outcome;
+            Group group = done.group;
+            switch (o.kind()) {
+                case REPAIRED, REWRITTEN -> progress = progress.add(1, group.fragments(), o.bytes());
+                case LOST -> lost.report(namespace, group.first().name(), group.first().objectId(), o.why());
+                case LATER -> skipped++;
+                default -> {
+                    // CLEAN, STALE, DEFERRED: nothing to do in this pass
                 }
-                groups.add(new Group(ref, fragments, page.get(i)));
             }
-            for (int g = 0; g < groups.size(); g += inFlight) {
-                if (lease.stop()) {
-                    checkpoint(lease, p, pass, after, skipped, progress);
-                    return Result.later(0, "");
-                }
-                List<Group> batch = groups.subList(g, Math.min(groups.size(), g + inFlight));
-                List<Future<ObjectRepair.Outcome>> outcomes = new ArrayList<>();
-                int minLoss = pass;
-                try {
-                    for (Group group : batch) {
-                        outcomes.add(workers.submit(() -> repair.repair(ns.get(), group.first().name(),
-                                group.first().objectId(), ObjectRepair.Bad.NONE, Map.of(), minLoss)));
-                    }
-                } catch (RejectedExecutionException e) {
-                    // the agent is stopping: what was submitted finishes, the rest is the next holder's
-                    outcomes.forEach(f -> f.cancel(false));
-                    checkpoint(lease, p, pass, after, skipped, progress);
-                    return Result.later(0, "");
-                }
-                for (int b = 0; b < batch.size(); b++) {
-                    Group group = batch.get(b);
-                    ObjectRepair.Outcome o = outcome(outcomes.get(b));
-                    switch (o.kind()) {
-                        case REPAIRED, REWRITTEN -> progress = progress.add(1, group.fragments(), o.bytes());
-                        case LOST -> lost.report(namespace, group.first().name(), group.first().objectId(),
-                                o.why());
-                        case LATER -> skipped++;
-                        default -> {
-                            // CLEAN, STALE, DEFERRED: nothing to do in this pass
-                        }
-                    }
-                    after = group.last();
-                }
-                JobProgress rated = progress.rated(lastRated, clock.getAsLong());
-                if (rated != progress) {
-                    progress = rated;
-                    lastRated = rated;
-                }
-                checkpoint(lease, p, pass, after, skipped, progress);
+            while (!inOrder.isEmpty() && inOrder.peek().finished) {
+                after = inOrder.poll().group.last();
             }
+            JobProgress rated = progress.rated(lastRated, clock.getAsLong());
+            if (rated != progress) {
+                progress = rated;
+                lastRated = rated;
+            }
+            checkpoint(lease, p, pass, after, skipped, progress);
+        }
+    }
+
+    /** @return the page's objects, each with the count of its fragments on the OSD, in the index's order */
+    private static List<Group> groups(List<FragmentRef> page) {
+        List<Group> groups = new ArrayList<>();
+        for (int i = 0; i < page.size(); i++) {
+            FragmentRef ref = page.get(i);
+            int fragments = 1;
+            while (i + 1 < page.size() && page.get(i + 1).name().equals(ref.name())
+                    && page.get(i + 1).objectId().equals(ref.objectId())) {
+                i++;
+                fragments++;
+            }
+            groups.add(new Group(ref, fragments, page.get(i)));
+        }
+        return groups;
+    }
+
+    private ObjectRepair.Outcome repairOne(Namespace ns, Group group, int minLoss) {
+        try {
+            return repair.repair(ns, group.first().name(), group.first().objectId(), ObjectRepair.Bad.NONE, Map.of(),
+                    minLoss);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ObjectRepair.Outcome(ObjectRepair.Kind.LATER, 0, 0, "interrupted");
+        } catch (RuntimeException e) {
+            // A bug or a metadata failure in one object's repair: that object waits for the next walk.
+            return new ObjectRepair.Outcome(ObjectRepair.Kind.LATER, 0, 0, String.valueOf(e));
+        }
+    }
+
+    /** An object submitted for repair, in the index's order; its outcome once a worker set it. */
+    private static final class Pending {
+        final Group group;
+        /** Until a worker sets it (an Error left it unset): tried again at the next walk. */
+        volatile ObjectRepair.Outcome outcome = new ObjectRepair.Outcome(ObjectRepair.Kind.LATER, 0, 0, "failed");
+        boolean finished;
+
+        Pending(Group group) {
+            this.group = group;
         }
     }
 
     /** One object of a page: its first and last entries in the index, and how many fragments it has there. */
     private record Group(FragmentRef first, int fragments, FragmentRef last) {
-    }
-
-    private static ObjectRepair.Outcome outcome(Future<ObjectRepair.Outcome> f) throws InterruptedException {
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            // A bug or a metadata failure in one object's repair: that object waits for the next walk.
-            return new ObjectRepair.Outcome(ObjectRepair.Kind.LATER, 0, 0, String.valueOf(e.getCause()));
-        }
     }
 
     private static void checkpoint(Lease lease, JsonObject p, int pass, FragmentRef after, long skipped,
