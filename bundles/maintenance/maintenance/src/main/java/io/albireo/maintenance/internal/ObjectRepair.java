@@ -343,10 +343,10 @@ final class ObjectRepair {
             for (int f : need) {
                 Manifest.Fragment frag = chunk.fragments().get(f);
                 if (fragments[f] == null && frag.written() && !isBad(c, f) && readable(frag.osd())) {
+                    rate.acquire(chunk.fragmentLength()); // before the read, so that reads are paced, not bursts
                     ByteBuffer b = read(frag.osd(), FragmentKeys.key(ns.id(), m, c, f));
                     if (b != null && verifies(chunk, f, b)) {
                         fragments[f] = b;
-                        rate.acquire(b.remaining());
                     }
                 }
                 copiedAll &= fragments[f] != null;
@@ -455,6 +455,7 @@ final class ObjectRepair {
                 for (int f : ids) {
                     Manifest.Fragment frag = chunk.fragments().get(f);
                     Osd osd = osds.osd(frag.osd()).orElseThrow();
+                    rate.acquire(chunk.fragmentLength()); // before the read, so that reads are paced, not bursts
                     reads.add(osd.get(List.of(FragmentKeys.key(ns.id(), m, c, f))).thenApply(l -> l.get(0)));
                 }
                 for (int i = 0; i < ids.size(); i++) {
@@ -464,7 +465,6 @@ final class ObjectRepair {
                         if (b.isPresent() && verifies(chunk, f, b.get())) {
                             fragments[f] = b.get();
                             good++;
-                            rate.acquire(b.get().remaining());
                         }
                     } catch (ExecutionException | TimeoutException e) {
                         if (!(e.getCause() instanceof IntegrityException)) {
@@ -663,6 +663,7 @@ final class ObjectRepair {
             }
             Bytes oldKey = FragmentKeys.key(ns.id(), m, chunk, fragment);
             Optional<ByteBuffer> copy;
+            rate.acquire(ch.fragmentLength()); // the read, paced before it; the write pays again below
             try {
                 Osd source = osds.osd(from).orElseThrow(() -> new Unavailable("OSD " + from + " is not bound here"));
                 copy = source.get(List.of(oldKey)).get(OSD_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(0);
@@ -679,7 +680,6 @@ final class ObjectRepair {
                 return repair(ns, name, objectId, (c, f, frag) -> c == chunk && f == fragment && frag.osd() == from
                         && frag.generation() == generation, Map.of(), 1);
             }
-            rate.acquire(copy.get().remaining());
             try {
                 long generation = generation();
                 a.await(List.of(a.write(to, FragmentKeys.key(ns.id(), objectId, chunk, fragment, generation),

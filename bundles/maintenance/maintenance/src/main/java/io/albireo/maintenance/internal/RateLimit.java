@@ -4,8 +4,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A token bucket of bytes per second that every job of an agent draws from, so that maintenance leaves the disks and
- * the network to clients. A draw larger than a second's worth is allowed (a fragment is not split) and paid for by
- * waiting. The limit can change at any time; 0 means none.
+ * the network to clients. Jobs draw before they read or write, and the bucket holds at most a tenth of a second's
+ * worth, so that the agent's IO is spread evenly rather than in bursts that clients would wait behind. A draw larger
+ * than the bucket is allowed (a fragment is not split) and paid for by waiting. The limit can change at any time; 0
+ * means none.
  */
 final class RateLimit {
     private long bytesPerSecond;
@@ -22,7 +24,7 @@ final class RateLimit {
                     + newBytesPerSecond);
         }
         bytesPerSecond = newBytesPerSecond;
-        tokens = Math.min(tokens, newBytesPerSecond);
+        tokens = Math.min(tokens, burst());
         notifyAll();
     }
 
@@ -46,9 +48,13 @@ final class RateLimit {
         }
     }
 
+    private double burst() {
+        return bytesPerSecond / 10.0;
+    }
+
     private void refill() {
         long now = System.nanoTime();
-        tokens = Math.min(bytesPerSecond, tokens + (now - refilled) * 1e-9 * bytesPerSecond);
+        tokens = Math.min(burst(), tokens + (now - refilled) * 1e-9 * bytesPerSecond);
         refilled = now;
     }
 }

@@ -41,7 +41,7 @@ import io.albireo.proxy.internal.FlakyOsd;
  * <ol>
  * <li>the repair rate without a rate limit and no clients (fragment bytes rebuilt per second, against fio's 1 MiB
  * writes with an fsync after each: goal 0.5);</li>
- * <li>clients during a repair at the default rate limit (64 MiB/s): 4 MiB puts and 4 KiB partial reads per second
+ * <li>clients during a repair at the default rate limit (32 MiB/s): 4 MiB puts and 4 KiB partial reads per second
  * against the same clients idle (goal 0.7), and the ETA shown at 25, 50 and 75 % against the time it really took
  * (goal: within 10 %);</li>
  * <li>the heap used, after a full GC, at the end of the repair.</li>
@@ -53,7 +53,7 @@ import io.albireo.proxy.internal.FlakyOsd;
 class RepairBench {
     private static final int OBJECT = 4 << 20;
     /** The agent's default rate limit, unless {@code maintenance.bench.rate} (MiB/s) says otherwise. */
-    private static final long DEFAULT_RATE = Long.getLong("maintenance.bench.rate", 64) << 20;
+    private static final long DEFAULT_RATE = Long.getLong("maintenance.bench.rate", defaultRate() >> 20) << 20;
 
     private final Path root = Path.of(System.getProperty("maintenance.bench.dir", "target/repair-bench"));
     private final long dataBytes = Long.getLong("maintenance.bench.mib", 2048) << 20;
@@ -80,7 +80,7 @@ class RepairBench {
         int count = Integer.getInteger("maintenance.bench.small", 0);
         assumeTrue(Boolean.getBoolean("maintenance.bench") && count > 0, "-Dmaintenance.bench.small=COUNT runs it");
         Path dir = fresh("small");
-        try (Backend b = new Backend(dir, 7, 0, codecs())) {
+        try (Backend b = Backend.served(dir, 7, 0, codecs())) {
             b.proxy.createNamespace("small", null);
             ExecutorService pool = Executors.newFixedThreadPool(16);
             AtomicLong next = new AtomicLong();
@@ -148,7 +148,7 @@ class RepairBench {
     /** Round 1: the repair alone, as fast as it goes. */
     private void unlimited() throws Exception {
         Path dir = fresh("unlimited");
-        try (Backend b = new Backend(dir, 7, 0, codecs())) {
+        try (Backend b = Backend.served(dir, 7, 0, codecs())) {
             fill(b, "data");
             int lost = lose(b, 3);
             long left = b.nsm.osdStatistics("data", lost).bytes();
@@ -170,7 +170,7 @@ class RepairBench {
     /** Round 2: clients idle, then the same clients during a repair at the default rate limit, and the ETA. */
     private void limited() throws Exception {
         Path dir = fresh("limited");
-        try (Backend b = new Backend(dir, 7, 0, codecs())) {
+        try (Backend b = Backend.served(dir, 7, 0, codecs())) {
             fill(b, "data");
             b.proxy.createNamespace("client", null);
             b.proxy.put("client", "read", ByteBuffer.wrap(random(64 << 20, 7)), Overwrite.UNCONDITIONAL);
@@ -285,6 +285,15 @@ class RepairBench {
     /** The codecs the appliance ranks first: ISA-L's Reed-Solomon where libisal loads, else the Java one. */
     private static DirectCodecs codecs() {
         return DirectCodecs.withIsal().orElseGet(DirectCodecs::new);
+    }
+
+    /** @return the rateLimit default of the agent's Config */
+    private static long defaultRate() {
+        try {
+            return (Long) MaintenanceService.Config.class.getMethod("rateLimit").getDefaultValue();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static int lose(Backend b, int index) {
