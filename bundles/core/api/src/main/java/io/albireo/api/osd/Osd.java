@@ -31,6 +31,19 @@ public interface Osd {
     CompletableFuture<List<Optional<ByteBuffer>>> get(List<Bytes> keys);
 
     /**
+     * Reads whole values that the caller reads once and will not ask for again soon: repair, scrub and rebalancing
+     * read every fragment of a lost disk's objects this way. The OSD may read them past its caches (the ASD reads large
+     * values with direct I/O), so that they cost less and do not evict the values clients read over and over. Same
+     * results as {@link #get}, which is what an OSD without such a path does.
+     *
+     * @param keys the keys to read
+     * @return one entry per key, in order, empty where the key is absent
+     */
+    default CompletableFuture<List<Optional<ByteBuffer>>> getOnce(List<Bytes> keys) {
+        return get(keys);
+    }
+
+    /**
      * Reads byte ranges of values, reading only those bytes from the device.
      *
      * @param slices the ranges to read

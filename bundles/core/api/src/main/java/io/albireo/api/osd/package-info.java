@@ -6,7 +6,7 @@
  * {@link io.albireo.api.osd.OsdUnavailableException}.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.albireo.api.osd;
 
 import org.osgi.annotation.bundle.Export;

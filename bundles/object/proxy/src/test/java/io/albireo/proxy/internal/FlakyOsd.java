@@ -48,6 +48,11 @@ public final class FlakyOsd implements Osd {
     }
 
     @Override
+    public CompletableFuture<List<Optional<ByteBuffer>>> getOnce(List<Bytes> keys) {
+        return gate(() -> real.getOnce(keys));
+    }
+
+    @Override
     public CompletableFuture<List<Optional<ByteBuffer>>> getSlices(List<Slice> slices) {
         return gate(() -> real.getSlices(slices));
     }

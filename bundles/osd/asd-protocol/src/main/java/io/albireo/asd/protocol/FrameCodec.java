@@ -31,7 +31,7 @@ import io.albireo.framing.Frames;
 import io.albireo.framing.RawFrame;
 
 /**
- * Frames of the ASD protocol, version 1 (docs/ASD-PROTOCOL.md):
+ * Frames of the ASD protocol, versions 1 and 2 (docs/ASD-PROTOCOL.md):
  *
  * <pre>
  *   u32 length   the bytes that follow this field: at least 9, at most the frame limit
@@ -47,8 +47,15 @@ import io.albireo.framing.RawFrame;
  * handed to the channel as they are, not copied either.
  */
 public final class FrameCodec {
-    /** The protocol version this codec speaks. */
-    public static final int VERSION = 1;
+    /** The newest protocol version this codec speaks; version 2 added GET_ONCE. */
+    public static final int VERSION = 2;
+    /** The oldest protocol version this codec still speaks. */
+    public static final int MIN_VERSION = 1;
+
+    /** @return whether this codec speaks {@code version} */
+    public static boolean speaks(int version) {
+        return version >= MIN_VERSION && version <= VERSION;
+    }
     /** The bytes a {@link Message.Hello} starts its body with. */
     public static final byte[] MAGIC = "ALBIREO-ASD".getBytes(StandardCharsets.US_ASCII);
 
@@ -61,6 +68,7 @@ public final class FrameCodec {
     static final int APPLY = 0x13;
     static final int DISK_USAGE = 0x14;
     static final int STATISTICS = 0x15;
+    static final int GET_ONCE = 0x16;
     static final int VALUES = 0x80;
     static final int ENTRIES = 0x81;
     static final int APPLIED = 0x82;
@@ -160,7 +168,8 @@ public final class FrameCodec {
                 case HELLO -> hello(body);
                 case WELCOME -> new Message.Welcome(body.u16(), body.string(), body.string(), body.i32());
                 case REFUSED -> new Message.Refused(body.string());
-                case GET -> new Message.Get(keys(body));
+                case GET -> new Message.Get(keys(body), false);
+                case GET_ONCE -> new Message.Get(keys(body), true);
                 case GET_SLICES -> new Message.GetSlices(slices(body));
                 case RANGE -> range(body);
                 case APPLY -> apply(body);
@@ -392,6 +401,7 @@ public final class FrameCodec {
             case WELCOME -> "welcome";
             case REFUSED -> "refused";
             case GET -> "get";
+            case GET_ONCE -> "get-once";
             case GET_SLICES -> "get-slices";
             case RANGE -> "range";
             case APPLY -> "apply";

@@ -82,16 +82,23 @@ public sealed interface Message {
      * Reads whole values.
      *
      * @param keys the keys
+     * @param once whether the values are read once (repair, scrub), so that the ASD may read them past its page cache:
+     *        a GET_ONCE frame, version 2 of the protocol
      */
-    record Get(List<Bytes> keys) implements Request {
+    record Get(List<Bytes> keys, boolean once) implements Request {
         /** Copies the list. */
         public Get {
             keys = List.copyOf(keys);
         }
 
+        /** A plain GET. */
+        public Get(List<Bytes> keys) {
+            this(keys, false);
+        }
+
         @Override
         public int type() {
-            return FrameCodec.GET;
+            return once ? FrameCodec.GET_ONCE : FrameCodec.GET;
         }
     }
 

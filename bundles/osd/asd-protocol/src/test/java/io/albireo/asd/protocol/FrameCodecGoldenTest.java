@@ -36,8 +36,9 @@ import io.albireo.testing.fuzz.FrameFuzzer;
 import io.albireo.testing.golden.GoldenFile;
 
 /**
- * The ASD protocol, version 1, pinned by golden files: one frame per message type (and per failure kind), in
- * {@code src/test/resources/golden/asd-protocol-v1-NAME.hex}. The encoder must still write exactly those bytes, and
+ * The ASD protocol, versions 1 and 2, pinned by golden files: one frame per message type (and per failure kind), in
+ * {@code src/test/resources/golden/asd-protocol-v1-NAME.hex}, and the frames version 2 added or changed in
+ * {@code asd-protocol-v2-NAME.hex}. The encoder must still write exactly those bytes, and
  * the decoder must still read them as the sample they were written from (docs/ASD-PROTOCOL.md, docs/FORMATS.md).
  * Lists hold two items or more, optional fields are present.
  */
@@ -58,6 +59,10 @@ class FrameCodecGoldenTest {
         s.put("welcome", new Sample(0, new Message.Welcome(1, "asd-0001", "node-1", Limits.DEFAULT_MAX_FRAME)));
         s.put("refused", new Sample(0, new Message.Refused("this is ASD asd-0002")));
         s.put("get", new Sample(ID, new Message.Get(List.of(Bytes.utf8("k1"), Bytes.utf8("k2")))));
+        // Version 2: the same frames, and GET_ONCE.
+        s.put("v2-hello", new Sample(0, new Message.Hello(2, "asd-0001")));
+        s.put("v2-welcome", new Sample(0, new Message.Welcome(2, "asd-0001", "node-1", Limits.DEFAULT_MAX_FRAME)));
+        s.put("v2-get-once", new Sample(ID, new Message.Get(List.of(Bytes.utf8("k1"), Bytes.utf8("k2")), true)));
         s.put("get-slices", new Sample(ID, new Message.GetSlices(List.of(new Osd.Slice(Bytes.utf8("k1"), 4096, 512),
                 new Osd.Slice(Bytes.utf8("k2"), 1L << 32, 16)))));
         s.put("range", new Sample(ID, new Message.Range(new KeyRange(Bytes.utf8("a"), Bytes.utf8("m")), 100,
@@ -90,7 +95,7 @@ class FrameCodecGoldenTest {
     }
 
     private static GoldenFile golden(String name) {
-        return GoldenFile.of("asd-protocol-v1-" + name);
+        return GoldenFile.of(name.startsWith("v2-") ? "asd-protocol-" + name : "asd-protocol-v1-" + name);
     }
 
     private byte[] encode(String name, Sample sample) {
@@ -103,7 +108,7 @@ class FrameCodecGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("table")
     void theEncoderStillWritesTheGoldenFrame(String name, Sample sample) {
-        golden(name).assertMatches(encode(name, sample), "ASD protocol v1: " + sample.message() + "\nframe id "
+        golden(name).assertMatches(encode(name, sample), "ASD protocol " + (name.startsWith("v2-") ? "v2" : "v1") + ": " + sample.message() + "\nframe id "
                 + Long.toHexString(sample.id()) + "; docs/ASD-PROTOCOL.md");
     }
 

@@ -179,7 +179,7 @@ final class AsdServer implements AutoCloseable {
     private Message.Response read(Message.Request request) {
         if (request instanceof Message.Get get) {
             List<Optional<ByteBuffer>> values = new ArrayList<>(get.keys().size());
-            get.keys().forEach(k -> values.add(store.get(k)));
+            get.keys().forEach(k -> values.add(store.get(k, get.once())));
             return new Message.Values(values);
         }
         if (request instanceof Message.GetSlices get) {
@@ -244,8 +244,9 @@ final class AsdServer implements AutoCloseable {
                 throw new OsdProtocolException("the first frame must be a hello");
             }
             String refusal = null;
-            if (hello.version() != FrameCodec.VERSION) {
-                refusal = "this ASD speaks protocol version " + FrameCodec.VERSION + ", not " + hello.version();
+            if (!FrameCodec.speaks(hello.version())) {
+                refusal = "this ASD speaks protocol versions " + FrameCodec.MIN_VERSION + " to " + FrameCodec.VERSION
+                        + ", not " + hello.version();
             } else if (!hello.expectedLongId().isEmpty() && !hello.expectedLongId().equals(store.longId())) {
                 refusal = "this is ASD " + store.longId() + " on node " + nodeId + ", not " + hello.expectedLongId();
             }
@@ -256,7 +257,8 @@ final class AsdServer implements AutoCloseable {
                 return;
             }
             welcomed = true;
-            link.send(codec.encode(0, new Message.Welcome(FrameCodec.VERSION, store.longId(), nodeId,
+            // The client's version, which this ASD speaks: an older driver keeps working with a newer ASD.
+            link.send(codec.encode(0, new Message.Welcome(hello.version(), store.longId(), nodeId,
                     limits.maxFrame())));
         }
 

@@ -335,21 +335,29 @@ public final class AsdStore implements AutoCloseable {
     // ---- reads -------------------------------------------------------------------------------------------------------
 
     public Optional<ByteBuffer> get(Bytes key) {
+        return get(key, false);
+    }
+
+    /**
+     * @param once whether the value is read once (repair, scrub: {@link io.albireo.api.osd.Osd#getOnce}): a large one
+     *        is then read with direct I/O, past the page cache
+     */
+    public Optional<ByteBuffer> get(Bytes key, boolean once) {
         long start = System.nanoTime();
-        Optional<ByteBuffer> value = read(key, 0, Integer.MAX_VALUE);
-        statistics.record("get", value.map(ByteBuffer::remaining).orElse(0), start);
+        Optional<ByteBuffer> value = read(key, 0, Integer.MAX_VALUE, once);
+        statistics.record(once ? "getOnce" : "get", value.map(ByteBuffer::remaining).orElse(0), start);
         return value;
     }
 
     /** @return bytes [offset, offset + length) of the value, fewer if it is shorter; empty if the key is absent */
     public Optional<ByteBuffer> getSlice(Bytes key, long offset, int length) {
         long start = System.nanoTime();
-        Optional<ByteBuffer> value = read(key, offset, length);
+        Optional<ByteBuffer> value = read(key, offset, length, false);
         statistics.record("getSlices", value.map(ByteBuffer::remaining).orElse(0), start);
         return value;
     }
 
-    private Optional<ByteBuffer> read(Bytes key, long offset, int length) {
+    private Optional<ByteBuffer> read(Bytes key, long offset, int length, boolean once) {
         lifecycle.readLock().lock();
         try {
             checkOpen();
@@ -369,14 +377,15 @@ public final class AsdStore implements AutoCloseable {
                     }
                     ByteBuffer bytes;
                     if (StoredValue.isSegment(raw)) {
-                        bytes = segments.read(StoredValue.segmentId(raw), StoredValue.segmentOffset(raw) + from, n);
+                        bytes = segments.read(StoredValue.segmentId(raw), StoredValue.segmentOffset(raw) + from, n,
+                                once);
                         // A range freed by an overwrite that committed meanwhile reads as zeros, not as an error:
                         // the bytes count only if the key still points where they came from.
                         if (!Arrays.equals(raw, db.get(data, k))) {
                             throw new NoSuchFileException("moved");
                         }
                     } else {
-                        bytes = blobs.read(StoredValue.blobId(raw), from, n);
+                        bytes = blobs.read(StoredValue.blobId(raw), from, n, once);
                     }
                     if (from == 0 && n == valueLength) {
                         verifyBlob(raw, bytes, key);
@@ -435,7 +444,7 @@ public final class AsdStore implements AutoCloseable {
                     Bytes key = Bytes.adopt(it.key());
                     Bytes value = null;
                     if (withValues) {
-                        value = read(key, 0, Integer.MAX_VALUE).map(Bytes::copyOf).orElse(null);
+                        value = read(key, 0, Integer.MAX_VALUE, false).map(Bytes::copyOf).orElse(null);
                         if (value == null) {
                             continue; // deleted since the iterator passed it
                         }
@@ -802,8 +811,8 @@ public final class AsdStore implements AutoCloseable {
             try {
                 ByteBuffer contents = StoredValue.isSegment(pointer)
                         ? store.segments.read(StoredValue.segmentId(pointer), StoredValue.segmentOffset(pointer),
-                                (int) valueLength)
-                        : store.blobs.read(blob, 0, (int) valueLength);
+                                (int) valueLength, false)
+                        : store.blobs.read(blob, 0, (int) valueLength, false);
                 store.verifyBlob(pointer, contents, key);
                 return contents;
             } catch (IOException e) {

@@ -84,21 +84,31 @@ final class BlobFiles {
     /**
      * Reads {@code length} bytes from {@code offset} of a blob: only those bytes are read from the disk.
      *
+     * @param once whether the value is read once (repair, scrub): a large one is then read with direct I/O
      * @throws NoSuchFileException if the blob was unlinked (its key was overwritten or deleted meanwhile)
      * @throws IntegrityException if the file is shorter than that
      */
-    ByteBuffer read(long id, long offset, int length) throws IOException {
-        ByteBuffer out = ByteBuffer.allocate(length);
-        try (FileChannel channel = FileChannel.open(path(id), StandardOpenOption.READ)) {
-            while (out.hasRemaining()) {
-                if (channel.read(out, offset + out.position()) < 0) {
-                    // Torn or truncated on disk: the bytes the pointer promises are not there.
-                    throw new IntegrityException("blob " + Long.toHexString(id) + " is shorter than its pointer says: "
-                            + out.position() + " bytes from " + offset + ", wanted " + length);
+    ByteBuffer read(long id, long offset, int length, boolean once) throws IOException {
+        ByteBuffer out;
+        if (once && io.enabled() && length >= DirectIo.DIRECT_READ_MIN) {
+            try (FileChannel channel = io.openForDirectRead(path(id))) {
+                out = io.read(channel, offset, length);
+            }
+        } else {
+            out = ByteBuffer.allocate(length);
+            try (FileChannel channel = FileChannel.open(path(id), StandardOpenOption.READ)) {
+                while (out.hasRemaining() && channel.read(out, offset + out.position()) >= 0) {
+                    // until the bytes are read or the file ends
                 }
             }
+            out.flip();
         }
-        return out.flip();
+        if (out.remaining() < length) {
+            // Torn or truncated on disk: the bytes the pointer promises are not there.
+            throw new IntegrityException("blob " + Long.toHexString(id) + " is shorter than its pointer says: "
+                    + out.remaining() + " bytes from " + offset + ", wanted " + length);
+        }
+        return out;
     }
 
     /** Unlinks a blob; a missing one is not an error (a crash may have come between the commit and the unlink). */

@@ -19,6 +19,10 @@ import com.sun.nio.file.ExtendedOpenOption;
  * all, so copying it into the page cache on the way (half the CPU of a 1 MiB apply on this machine, docs/PERFORMANCE.md)
  * buys nothing. A value goes through a reused, aligned staging buffer, its last block padded with zeros. Blob files and
  * segment files share it.
+ *
+ * <p>Large values read once (repair, scrub: {@link io.albireo.api.osd.Osd#getOnce}) are read with direct I/O too:
+ * they are cold, so a buffered read would fill the page cache with them, at the cost of the kernel's CPU, and evict
+ * what clients read over and over. Client reads stay buffered: they live off the page cache.
  */
 final class DirectIo {
     private static final Logger LOG = LoggerFactory.getLogger(DirectIo.class);
@@ -28,8 +32,8 @@ final class DirectIo {
     static final int STAGING = 1 << 20;
 
     private final boolean enabled;
-    /** Aligned direct staging buffers, one per concurrent writer, kept for reuse. */
-    private final BlockingQueue<ByteBuffer> staging = new ArrayBlockingQueue<>(16);
+    /** Aligned direct staging buffers, one per concurrent writer or direct reader, kept for reuse. */
+    private final BlockingQueue<ByteBuffer> staging = new ArrayBlockingQueue<>(32);
 
     /**
      * @param wanted whether to try direct I/O; it is used only if a probe file in {@code dir} can be written with it
@@ -42,6 +46,9 @@ final class DirectIo {
     boolean enabled() {
         return enabled;
     }
+
+    /** Values this long and longer are read with direct I/O when they are read once. */
+    static final int DIRECT_READ_MIN = 256 << 10;
 
     /** @return {@code length} rounded up to the alignment */
     static long padded(long length) {
@@ -75,10 +82,7 @@ final class DirectIo {
             }
             return at - position;
         }
-        ByteBuffer buffer = staging.poll();
-        if (buffer == null) {
-            buffer = ByteBuffer.allocateDirect(STAGING + ALIGNMENT).alignedSlice(ALIGNMENT);
-        }
+        ByteBuffer buffer = staging();
         try {
             long at = position;
             while (v.hasRemaining()) {
@@ -99,6 +103,54 @@ final class DirectIo {
         } finally {
             staging.offer(buffer);
         }
+    }
+
+    /** @return a channel to read a file with direct I/O; only where {@link #enabled} */
+    FileChannel openForDirectRead(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
+    }
+
+    /**
+     * Reads {@code length} bytes at {@code position} through a channel opened by {@link #openForDirectRead}: the
+     * aligned blocks that hold them, in pieces of the staging buffer's size, copied out of it.
+     *
+     * @return the bytes, fewer than {@code length} only where the file ends first
+     */
+    ByteBuffer read(FileChannel direct, long position, int length) throws IOException {
+        ByteBuffer out = ByteBuffer.allocate(length);
+        ByteBuffer buffer = staging();
+        try {
+            long end = position + length;
+            for (long at = position / ALIGNMENT * ALIGNMENT; at < end;) {
+                int piece = (int) Math.min(STAGING, padded(end) - at);
+                buffer.clear().limit(piece);
+                // A direct read at an unaligned offset fails: a short read (not a multiple of the alignment) is the
+                // end of the file.
+                while (buffer.hasRemaining() && buffer.position() % ALIGNMENT == 0) {
+                    if (direct.read(buffer, at + buffer.position()) < 0) {
+                        break;
+                    }
+                }
+                int got = buffer.position();
+                int skip = (int) Math.max(0, position - at);
+                int take = (int) Math.min(got - skip, end - at - skip);
+                if (take > 0) {
+                    out.put(buffer.flip().position(skip).limit(skip + take));
+                }
+                if (got < piece) {
+                    break;
+                }
+                at += piece;
+            }
+            return out.flip();
+        } finally {
+            staging.offer(buffer);
+        }
+    }
+
+    private ByteBuffer staging() {
+        ByteBuffer buffer = staging.poll();
+        return buffer != null ? buffer : ByteBuffer.allocateDirect(STAGING + ALIGNMENT).alignedSlice(ALIGNMENT);
     }
 
     /** Whether this file system takes direct I/O (tmpfs, for one, refuses it): one aligned block to a probe file. */

@@ -37,7 +37,8 @@ import io.albireo.api.IntegrityException;
  * (committed or punched) and the ASD records the highest id below which every segment is sealed. At start the ASD
  * punches, in the few segments above that mark, every range no key points to ({@link #recover}).
  *
- * <p>Reads go through a channel per segment kept open. A reader checks after its read that the key still points to
+ * <p>Reads go through a channel per segment kept open; large values read once (repair, scrub) through a second one,
+ * opened with direct I/O on first use ({@link DirectIo}). A reader checks after its read that the key still points to
  * what it read (AsdStore does), because a punched range reads as zeros, not as an error.
  */
 final class Segments implements AutoCloseable {
@@ -72,6 +73,8 @@ final class Segments implements AutoCloseable {
         final long id;
         final Path path;
         final FileChannel read;
+        /** For reads of values read once, with direct I/O where enabled; opened on first use. */
+        private FileChannel direct;
         /** For appends (direct where enabled); closed once sealed and drained. */
         volatile FileChannel write;
         /** The end of the bytes reserved so far. */
@@ -148,8 +151,21 @@ final class Segments implements AutoCloseable {
             }
         }
 
+        /** @return the channel for direct reads, opened now if it is not yet */
+        synchronized FileChannel direct() throws IOException {
+            if (deleted) {
+                throw new ClosedChannelException();
+            }
+            if (direct == null) {
+                direct = io.openForDirectRead(path);
+            }
+            return direct;
+        }
+
         synchronized void close() {
             closeQuietly(read);
+            closeQuietly(direct);
+            direct = null;
             closeQuietly(write);
             write = null;
             if (punchFd >= 0) {
@@ -464,26 +480,39 @@ final class Segments implements AutoCloseable {
     /**
      * Reads {@code length} bytes at {@code offset} of a segment.
      *
+     * @param once whether the value is read once (repair, scrub): a large one is then read with direct I/O
      * @throws NoSuchFileException if the segment is gone (everything in it was superseded meanwhile)
      * @throws IntegrityException if the segment is shorter than that
      */
-    ByteBuffer read(long segment, long offset, int length) throws IOException {
+    ByteBuffer read(long segment, long offset, int length, boolean once) throws IOException {
         Segment s = segments.get(segment);
         if (s == null) {
             throw new NoSuchFileException("segment " + Long.toHexString(segment));
         }
-        ByteBuffer out = ByteBuffer.allocate(length);
         try {
-            while (out.hasRemaining()) {
-                if (s.read.read(out, offset + out.position()) < 0) {
-                    throw new IntegrityException("segment " + Long.toHexString(segment) + " is shorter than a pointer "
-                            + "into it says: " + out.position() + " bytes from " + offset + ", wanted " + length);
+            ByteBuffer out;
+            if (once && io.enabled() && length >= DirectIo.DIRECT_READ_MIN) {
+                out = io.read(s.direct(), offset, length);
+            } else {
+                out = ByteBuffer.allocate(length);
+                while (out.hasRemaining() && s.read.read(out, offset + out.position()) >= 0) {
+                    // until the value is read or the file ends
                 }
+                out.flip();
             }
+            if (out.remaining() < length) {
+                throw new IntegrityException("segment " + Long.toHexString(segment) + " is shorter than a pointer "
+                        + "into it says: " + out.remaining() + " bytes from " + offset + ", wanted " + length);
+            }
+            return out;
         } catch (ClosedChannelException e) {
             throw new NoSuchFileException("segment " + Long.toHexString(segment));
         }
-        return out.flip();
+    }
+
+    /** @return whether values read once are read with direct I/O (where the file system takes it) */
+    boolean directReads() {
+        return io.enabled();
     }
 
     /**

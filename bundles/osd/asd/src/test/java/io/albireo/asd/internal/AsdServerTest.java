@@ -96,6 +96,35 @@ class AsdServerTest {
         }
     }
 
+    /**
+     * A version 1 driver (before GET_ONCE) is welcomed at its version and served; a version the ASD does not speak is
+     * refused, saying which it does; a version 2 client reads once through GET_ONCE the bytes GET reads.
+     */
+    @Test
+    void olderDriversAreWelcomedAtTheirVersionAndUnknownVersionsRefused() throws IOException {
+        ByteBuffer big = ByteBuffer.allocate(DirectIo.DIRECT_READ_MIN + 5000);
+        new java.util.Random(3).nextBytes(big.array());
+        try (TestClient c = new TestClient(address)) {
+            c.send(0, new Message.Hello(1, store.longId()));
+            assertEquals(new Message.Welcome(1, store.longId(), "node-1", Limits.DEFAULT_MAX_FRAME),
+                    c.receive().message());
+            c.call(new Message.Apply(List.of(), List.of(Update.set(Bytes.utf8("big"), big.duplicate()))));
+            assertEquals(List.of(Optional.of(big)),
+                    ((Message.Values) c.call(new Message.Get(List.of(Bytes.utf8("big"))))).values());
+        }
+        try (TestClient c = new TestClient(address)) {
+            c.send(0, new Message.Hello(FrameCodec.VERSION + 1, ""));
+            assertRefused(c, "a version from the future", "speaks protocol versions 1 to " + FrameCodec.VERSION
+                    + ", not " + (FrameCodec.VERSION + 1));
+        }
+        try (TestClient c = client()) {
+            assertEquals(List.of(Optional.of(big), Optional.empty()), ((Message.Values) c.call(new Message.Get(
+                    List.of(Bytes.utf8("big"), Bytes.utf8("no")), true))).values());
+            Message.Statistics stats = (Message.Statistics) c.call(new Message.GetStatistics());
+            assertEquals(2, stats.statistics().operations().get("getOnce").count(), "one per key");
+        }
+    }
+
     @Test
     void aClientPointedAtTheWrongDiskLearnsItAtOnce() throws IOException {
         Message[] answer = new Message[1];
@@ -106,7 +135,7 @@ class AsdServerTest {
         }
         try (TestClient c = new TestClient(address)) {
             c.send(0, new Message.Hello(7, ""));
-            assertEquals(new Message.Refused("this ASD speaks protocol version 1, not 7"), c.receive().message());
+            assertEquals(new Message.Refused("this ASD speaks protocol versions 1 to 2, not 7"), c.receive().message());
         }
     }
 

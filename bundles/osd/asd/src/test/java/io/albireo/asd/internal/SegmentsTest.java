@@ -3,6 +3,7 @@ package io.albireo.asd.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -61,6 +62,7 @@ class SegmentsTest {
             for (int size : sizes) {
                 ByteBuffer v = value(size, size);
                 assertEquals(v, store.get(key("k" + size)).orElseThrow(), size + " bytes");
+                assertEquals(v, store.get(key("k" + size), true).orElseThrow(), size + " bytes read once");
                 for (int offset : new int[] {0, 1, a - 1, a, size - 100, size - 1}) {
                     if (offset >= 0 && offset < size) {
                         int n = Math.min(5000, size - offset);
@@ -73,6 +75,8 @@ class SegmentsTest {
         try (AsdStore store = open(AsdStore.Settings.SEGMENT_BYTES, directIo)) {
             for (int size : sizes) {
                 assertEquals(value(size, size), store.get(key("k" + size)).orElseThrow(), size + " after reopening");
+                assertEquals(value(size, size), store.get(key("k" + size), true).orElseThrow(),
+                        size + " read once after reopening");
             }
             assertEquals(2, store.segments().ids().size(), "a start begins a new segment, the old one stays");
         }
@@ -156,8 +160,23 @@ class SegmentsTest {
     }
 
     @Test
-    void readsRacingOverwritesNeverReturnAFreedRange() throws Exception {
-        try (AsdStore store = open(1 << 20, true)) {
+    void aValueReadOnceFromASegmentCutShortIsAnIntegrityErrorNotZeros() throws Exception {
+        try (AsdStore store = open()) {
+            put(store, "big", value(DirectIo.STAGING + 5000, 7));
+            assertTrue(store.segments().directReads(), "this file system takes direct I/O");
+            try (FileChannel ch = FileChannel.open(segmentFile(store.segments().ids().get(0)),
+                    StandardOpenOption.WRITE)) {
+                ch.truncate(DirectIo.STAGING / 2 + 100);
+            }
+            assertThrows(io.albireo.api.IntegrityException.class, () -> store.get(key("big"), true));
+            assertThrows(io.albireo.api.IntegrityException.class, () -> store.get(key("big"), false));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void readsRacingOverwritesNeverReturnAFreedRange(boolean once) throws Exception {
+        try (AsdStore store = open(4 << 20, true)) {
             put(store, "hot", pattern(0));
             AtomicBoolean stop = new AtomicBoolean();
             List<String> wrong = new CopyOnWriteArrayList<>();
@@ -165,7 +184,7 @@ class SegmentsTest {
             for (int t = 0; t < 4; t++) {
                 Thread r = new Thread(() -> {
                     while (!stop.get()) {
-                        ByteBuffer whole = store.get(key("hot")).orElseThrow();
+                        ByteBuffer whole = store.get(key("hot"), once).orElseThrow();
                         ByteBuffer slice = store.getSlice(key("hot"), 12_000, 4096).orElseThrow();
                         if (!isPattern(whole, 0) || !isPattern(slice, 12_000)) {
                             wrong.add("a read returned bytes of no value written");
@@ -176,7 +195,7 @@ class SegmentsTest {
                 r.start();
                 readers.add(r);
             }
-            for (int i = 1; i < 5000; i++) {
+            for (int i = 1; i < 2000; i++) {
                 put(store, "hot", pattern(i)); // each overwrite frees the last one's range
             }
             stop.set(true);
@@ -192,33 +211,38 @@ class SegmentsTest {
         try (AsdStore old = AsdStore.open(dir, AsdStoreTest.files("fsync", true))) {
             put(old, "a", value(100_000, 1));
             put(old, "b", value(100_000, 2));
+            put(old, "big", value(600_000, 5));
         }
-        assertEquals(2, blobFiles());
+        assertEquals(3, blobFiles());
         try (AsdStore store = open()) {
             assertEquals(value(100_000, 1), store.get(key("a")).orElseThrow());
+            assertEquals(value(600_000, 5), store.get(key("big"), true).orElseThrow(), "a large blob, read once");
             put(store, "a", value(100_000, 3));
             put(store, "c", value(100_000, 4));
             assertEquals(value(100_000, 3), store.get(key("a")).orElseThrow());
             assertEquals(value(100_000, 2), store.get(key("b")).orElseThrow());
-            assertEquals(1, blobFiles(), "a's old blob file went when a was overwritten; b's stays until b changes");
+            assertEquals(2, blobFiles(), "a's old blob file went when a was overwritten; b's stays until b changes");
             assertEquals(2 * DirectIo.padded(100_000), store.segments().liveBytes());
         }
     }
 
-    /** A value whose every 4-byte word says which version it belongs to (high half) and where it is (low half). */
+    /**
+     * A value whose every 4-byte word says which version it belongs to (high 12 bits) and where it is (low 20): large
+     * enough to be read with direct I/O when read once.
+     */
     private static ByteBuffer pattern(int version) {
-        ByteBuffer b = ByteBuffer.allocate(20_000);
+        ByteBuffer b = ByteBuffer.allocate(DirectIo.DIRECT_READ_MIN + 20_000);
         for (int i = 0; i + 4 <= b.capacity(); i += 4) {
-            b.putInt(i, version << 16 | i / 4);
+            b.putInt(i, version << 20 | i / 4);
         }
         return b;
     }
 
     /** @return whether the bytes are those at {@code offset} of one version's pattern */
     private static boolean isPattern(ByteBuffer bytes, int offset) {
-        int version = bytes.getInt(0) >>> 16;
+        int version = bytes.getInt(0) >>> 20;
         for (int i = 0; i + 4 <= bytes.remaining(); i += 4) {
-            if (bytes.getInt(i) != (version << 16 | (offset + i) / 4)) {
+            if (bytes.getInt(i) != (version << 20 | (offset + i) / 4)) {
                 return false;
             }
         }

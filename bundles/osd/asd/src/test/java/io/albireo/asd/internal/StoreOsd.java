@@ -62,9 +62,18 @@ public final class StoreOsd implements Osd {
 
     @Override
     public CompletableFuture<List<Optional<ByteBuffer>>> get(List<io.albireo.api.Bytes> keys) {
+        return get(keys, false);
+    }
+
+    @Override
+    public CompletableFuture<List<Optional<ByteBuffer>>> getOnce(List<io.albireo.api.Bytes> keys) {
+        return get(keys, true);
+    }
+
+    private CompletableFuture<List<Optional<ByteBuffer>>> get(List<io.albireo.api.Bytes> keys, boolean once) {
         return read(() -> {
             List<Optional<ByteBuffer>> values = new ArrayList<>();
-            keys.forEach(k -> values.add(store.get(k)));
+            keys.forEach(k -> values.add(store.get(k, once)));
             return values;
         });
     }

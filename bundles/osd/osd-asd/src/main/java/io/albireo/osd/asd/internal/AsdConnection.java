@@ -180,9 +180,9 @@ final class AsdConnection {
                 throw new OsdProtocolException(who + " answered the handshake with a "
                         + frame.message().getClass().getSimpleName() + " frame, not a welcome");
             }
-            if (welcome.version() != FrameCodec.VERSION) {
+            if (!FrameCodec.speaks(welcome.version())) {
                 throw new OsdProtocolException(who + " welcomed with protocol version " + welcome.version()
-                        + "; this driver speaks version " + FrameCodec.VERSION);
+                        + "; this driver speaks versions " + FrameCodec.MIN_VERSION + " to " + FrameCodec.VERSION);
             }
             if (!expectedLongId.isEmpty() && !expectedLongId.equals(welcome.longId())) {
                 throw new OsdProtocolException(who + " welcomed as ASD " + welcome.longId() + ", not "
@@ -246,6 +246,9 @@ final class AsdConnection {
             CompletableFuture<T> result) {
         if (!open.get()) {
             return false;
+        }
+        if (request instanceof Message.Get get && get.once() && welcome.version() < 2) {
+            request = new Message.Get(get.keys()); // GET_ONCE came with version 2: a plain GET reads the same
         }
         long id = ids.incrementAndGet();
         ByteBuffer[] frame;

@@ -186,6 +186,19 @@ final class AsdOsd implements Osd, AsdConnection.Owner, AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<List<Optional<ByteBuffer>>> getOnce(List<Bytes> keys) {
+        try {
+            if (keys.isEmpty()) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+            int n = keys.size();
+            return call("get-once", false, new Message.Get(keys, true), r -> values(r, n, "get-once"));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
     public CompletableFuture<List<Optional<ByteBuffer>>> getSlices(List<Slice> slices) {
         try {
             if (slices.isEmpty()) {

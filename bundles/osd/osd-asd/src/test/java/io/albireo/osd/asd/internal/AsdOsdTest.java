@@ -17,8 +17,11 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.albireo.api.Assert;
 import io.albireo.api.AssertFailedException;
@@ -81,6 +84,26 @@ class AsdOsdTest extends DriverTestSupport {
         await(osd.apply(List.of(Assert.value(key("a"), Bytes.utf8("alpha"))), List.of(Update.delete(key("a")))));
         assertTrue(await(osd.get(List.of(key("a")))).get(0).isEmpty());
         assertEquals(List.of(), await(osd.get(List.of())), "an empty get needs no round trip");
+    }
+
+    /**
+     * A read once goes as GET_ONCE to an ASD of protocol version 2 and as a plain GET to one that welcomed with version
+     * 1 (which does not know GET_ONCE); the values are the same.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void readsOnceGoAsGetOnceWhereTheAsdSpeaksItAndAsGetElsewhere(int version) throws Exception {
+        asd.welcomeVersion = version;
+        AsdOsd osd = driver(settings());
+        byte[] big = new byte[300_000];
+        new Random(2).nextBytes(big);
+        await(osd.apply(List.of(), List.of(Update.set(key("b"), ByteBuffer.wrap(big)))));
+        List<Optional<ByteBuffer>> values = await(osd.getOnce(List.of(key("b"), key("c"))));
+        assertEquals(ByteBuffer.wrap(big), values.get(0).orElseThrow());
+        assertTrue(values.get(1).isEmpty());
+        assertEquals(version == 2 ? 1 : 0, asd.received.getOrDefault("get-once", new AtomicInteger()).get());
+        assertEquals(version == 2 ? 0 : 1, asd.received.getOrDefault("get", new AtomicInteger()).get());
+        assertEquals(List.of(), await(osd.getOnce(List.of())), "an empty read needs no round trip");
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -48,6 +49,10 @@ final class TestAsd implements AutoCloseable {
     volatile String longId = "asd-test-1";
     volatile String nodeId = "node-1";
     volatile int maxFrame = Limits.DEFAULT_MAX_FRAME;
+    /** The version it welcomes with: an older ASD's, to test a newer driver against it. */
+    volatile int welcomeVersion = FrameCodec.VERSION;
+    /** The requests answered, by frame type name as the statistics name them ("get", "get-once"). */
+    final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
     /** Refuse every hello with this reason. */
     volatile String refuseReason;
     /** Welcome with our own long id even when another was asked for (a broken ASD). */
@@ -204,11 +209,15 @@ final class TestAsd implements AutoCloseable {
                     close();
                     return;
                 }
-                write(codec.encode(0, new Message.Welcome(FrameCodec.VERSION, longId, nodeId, maxFrame)));
+                write(codec.encode(0, new Message.Welcome(welcomeVersion, longId, nodeId, maxFrame)));
                 FrameCodec.Frame frame;
                 while ((frame = codec.read(channel)) != null) {
                     requests.incrementAndGet();
                     Message.Request request = (Message.Request) frame.message();
+                    if (request instanceof Message.Get g) {
+                        received.computeIfAbsent(g.once() ? "get-once" : "get", k -> new AtomicInteger())
+                                .incrementAndGet();
+                    }
                     Function<Message.Request, Message.Response> o = override;
                     Message.Response answer = o == null ? null : o.apply(request);
                     if (answer != null) {
@@ -226,8 +235,8 @@ final class TestAsd implements AutoCloseable {
         }
 
         private String refusal(Message.Hello h) {
-            if (h.version() != FrameCodec.VERSION) {
-                return "this ASD speaks protocol version " + FrameCodec.VERSION + " only";
+            if (!FrameCodec.speaks(h.version())) {
+                return "this ASD speaks protocol versions " + FrameCodec.MIN_VERSION + " to " + FrameCodec.VERSION;
             }
             if (refuseReason != null) {
                 return refuseReason;
