@@ -456,7 +456,7 @@ final class ObjectRepair {
                     Manifest.Fragment frag = chunk.fragments().get(f);
                     Osd osd = osds.osd(frag.osd()).orElseThrow();
                     rate.acquire(chunk.fragmentLength()); // before the read, so that reads are paced, not bursts
-                    reads.add(osd.get(List.of(FragmentKeys.key(ns.id(), m, c, f))).thenApply(l -> l.get(0)));
+                    reads.add(osd.getOnce(List.of(FragmentKeys.key(ns.id(), m, c, f))).thenApply(l -> l.get(0)));
                 }
                 for (int i = 0; i < ids.size(); i++) {
                     int f = ids.get(i);
@@ -503,7 +503,7 @@ final class ObjectRepair {
                 return null;
             }
             try {
-                return o.get().get(List.of(key)).get(OSD_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(0).orElse(null);
+                return o.get().getOnce(List.of(key)).get(OSD_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(0).orElse(null);
             } catch (ExecutionException | TimeoutException e) {
                 return null;
             }
@@ -666,7 +666,7 @@ final class ObjectRepair {
             rate.acquire(ch.fragmentLength()); // the read, paced before it; the write pays again below
             try {
                 Osd source = osds.osd(from).orElseThrow(() -> new Unavailable("OSD " + from + " is not bound here"));
-                copy = source.get(List.of(oldKey)).get(OSD_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(0);
+                copy = source.getOnce(List.of(oldKey)).get(OSD_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(0);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof IntegrityException)) {
                     return new Outcome(Kind.LATER, 0, 0, "OSD " + from + ": " + e.getCause());

@@ -113,7 +113,7 @@ final class Verifier {
                 }
                 rate.acquire(chunk.fragmentLength());
                 indices.add(f);
-                reads.add(osd.get().get(List.of(FragmentKeys.key(ns.id(), m, c, f))));
+                reads.add(osd.get().getOnce(List.of(FragmentKeys.key(ns.id(), m, c, f))));
             }
             for (int i = 0; i < reads.size(); i++) {
                 int f = indices.get(i);

@@ -56,6 +56,13 @@ final class HookOsd implements Osd {
     }
 
     @Override
+    public CompletableFuture<List<Optional<ByteBuffer>>> getOnce(List<Bytes> keys) {
+        onGet.before(keys);
+        keysRead.addAndGet(keys.size());
+        return real.getOnce(keys);
+    }
+
+    @Override
     public CompletableFuture<List<Optional<ByteBuffer>>> getSlices(List<Slice> slices) {
         keysRead.addAndGet(slices.size());
         return real.getSlices(slices);

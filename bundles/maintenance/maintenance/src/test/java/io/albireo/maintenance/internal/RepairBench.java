@@ -48,7 +48,8 @@ import io.albireo.proxy.internal.FlakyOsd;
  * </ol>
  * Figures go to standard output. Properties: {@code maintenance.bench.dir} (default {@code target/repair-bench}),
  * {@code maintenance.bench.mib} (data per round, default 2048), {@code maintenance.bench.seconds} (client phases,
- * default 15), {@code maintenance.bench.inflight} (objects a repair works on at once, default the agent's).
+ * default 15), {@code maintenance.bench.inflight} (objects a repair works on at once, default the agent's),
+ * {@code maintenance.bench.unlimitedOnly} (round 1 and fio only).
  */
 class RepairBench {
     private static final int OBJECT = 4 << 20;
@@ -65,9 +66,11 @@ class RepairBench {
         System.out.printf("== repair benchmark: 7 ASD stores in %s, default preset (4,2,5,6), %d MiB of 4 MiB"
                 + " objects per round, client phases of %d s%n", root.toAbsolutePath(), dataBytes >> 20, seconds);
         System.out.println("erasure code: rs " + codecs().rsImplementation());
-        unlimited();
-        limited();
-        fio();
+        double repair = unlimited();
+        if (!Boolean.getBoolean("maintenance.bench.unlimitedOnly")) {
+            limited();
+        }
+        fio(repair);
     }
 
     /**
@@ -145,13 +148,15 @@ class RepairBench {
         }
     }
 
-    /** Round 1: the repair alone, as fast as it goes. */
-    private void unlimited() throws Exception {
+    /** Round 1: the repair alone, as fast as it goes; returns its rate, MiB/s. */
+    private double unlimited() throws Exception {
         Path dir = fresh("unlimited");
+        double rate;
         try (Backend b = Backend.served(dir, 7, 0, codecs())) {
             fill(b, "data");
             int lost = lose(b, 3);
             long left = b.nsm.osdStatistics("data", lost).bytes();
+            System.out.println("repairing, no rate limit");
             long t0 = System.nanoTime();
             MaintenanceService m = agent(b, 0);
             try {
@@ -160,11 +165,13 @@ class RepairBench {
                 System.out.printf("repair, no rate limit, no clients: %d MiB of fragments rebuilt in %.1f s: %.1f"
                         + " MiB/s%n", left >> 20, s, left / s / (1 << 20));
                 System.out.printf("heap after the repair (full GC): %d MiB%n", heapMiB());
+                rate = left / s / (1 << 20);
             } finally {
                 m.close();
             }
         }
         delete(dir);
+        return rate;
     }
 
     /** Round 2: clients idle, then the same clients during a repair at the default rate limit, and the ETA. */
@@ -207,35 +214,51 @@ class RepairBench {
         delete(dir);
     }
 
-    /** fio on the same disk: 1 MiB sequential writes, an fsync after each. */
-    private void fio() throws IOException, InterruptedException {
+    /**
+     * fio on the same disk: 1 MiB sequential writes with an fsync after each (the goal's reference); 1 MiB direct
+     * reads; and what bounds a rebuild on one disk, which reads k = 4 fragments for each one it writes: 8 jobs of 1 MiB
+     * direct IO, 4 reads to each write, an fsync after each write. Its write rate is the most any rebuild could write
+     * here, so its ratio to the first is the highest repair / fio this disk allows.
+     *
+     * @param repair the repair rate of round 1, MiB/s
+     */
+    private void fio(double repair) throws IOException, InterruptedException {
         Path dir = fresh("fio");
-        Process p = new ProcessBuilder("fio", "--name=seqfsync", "--directory=" + dir, "--rw=write", "--bs=1M",
-                "--size=1G", "--fsync=1", "--ioengine=psync", "--runtime=" + seconds, "--time_based",
-                "--output-format=terse", "--terse-version=3").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        String[] f = out.trim().split(";");
-        if (f.length > 48) {
-            System.out.printf("fio, 1 MiB writes with an fsync after each, 1 job: %.1f MiB/s%n",
-                    Double.parseDouble(f[47]) / 1024); // field 48: write bandwidth, KiB/s
+        String[] w = fio(dir, "--name=seqfsync", "--rw=write", "--size=1G", "--fsync=1");
+        String[] r = fio(dir, "--name=seqread", "--rw=read", "--size=512M", "--direct=1", "--numjobs=8",
+                "--group_reporting");
+        String[] mix = fio(dir, "--name=rebuild", "--rw=rw", "--rwmixread=80", "--size=512M", "--direct=1",
+                "--fsync=1", "--numjobs=8", "--group_reporting");
+        if (w == null || r == null || mix == null) {
+            System.out.println("fio did not run");
         } else {
-            System.out.println("fio did not run: " + out);
-        }
-        // What bounds a rebuild on one disk: it reads k fragments for each one it writes.
-        Process r = new ProcessBuilder("fio", "--name=seqread", "--directory=" + dir, "--rw=read", "--bs=1M",
-                "--size=512M", "--direct=1", "--ioengine=psync", "--numjobs=8", "--group_reporting",
-                "--runtime=" + seconds, "--time_based", "--output-format=terse", "--terse-version=3")
-                .redirectErrorStream(true).start();
-        String read = new String(r.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        r.waitFor();
-        String[] g = read.trim().split(";");
-        if (g.length > 48) {
-            System.out.printf("fio, 1 MiB direct reads, 8 jobs: %.1f MiB/s%n", Double.parseDouble(g[6]) / 1024);
-        } else {
-            System.out.println("fio did not run: " + read);
+            // Terse version 3: field 7 is the read bandwidth, field 48 the write bandwidth, KiB/s.
+            double writes = Double.parseDouble(w[47]) / 1024;
+            double ceiling = Double.parseDouble(mix[47]) / 1024;
+            System.out.printf("fio, 1 MiB writes with an fsync after each, 1 job: %.1f MiB/s%n", writes);
+            System.out.printf("fio, 1 MiB direct reads, 8 jobs: %.1f MiB/s%n", Double.parseDouble(r[6]) / 1024);
+            System.out.printf("fio, a rebuild's IO (4 direct 1 MiB reads per direct 1 MiB write with an fsync), 8 jobs:"
+                    + " reads %.1f MiB/s, writes %.1f MiB/s%n", Double.parseDouble(mix[6]) / 1024, ceiling);
+            System.out.printf("repair / fio's fsync writes: %.3f (goal 0.5); the disk's ceiling for it (fio's rebuild"
+                    + " writes / fsync writes): %.3f; repair / that ceiling: %.2f%n", repair / writes,
+                    ceiling / writes, repair / ceiling);
         }
         delete(dir);
+    }
+
+    /** @return fio's terse (version 3) fields for one run of 1 MiB blocks in {@code dir}, or null if it failed */
+    private String[] fio(Path dir, String... job) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("fio", "--directory=" + dir, "--bs=1M", "--ioengine=psync",
+                "--runtime=" + seconds, "--time_based", "--output-format=terse", "--terse-version=3"));
+        command.addAll(List.of(job));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String[] f = out.trim().split(";");
+        if (p.waitFor() != 0 || f.length <= 48) {
+            System.out.println("fio " + String.join(" ", job) + ": " + out);
+            return null;
+        }
+        return f;
     }
 
     private Path fresh(String name) throws IOException {
