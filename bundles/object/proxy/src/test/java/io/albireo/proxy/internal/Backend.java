@@ -94,6 +94,11 @@ public final class Backend implements AutoCloseable {
         return StoreOsd.served(asd, nodeId, reads, writes);
     }
 
+    /** @return the metadata store the ABM and NSM keep their records in, for other registries (the volume driver's) */
+    public io.albireo.api.metadata.MetadataStore metadata() {
+        return store;
+    }
+
     /** @return where a proxy of directory {@code dir} keeps its KEK */
     public static Path kek(Path dir) {
         return dir.resolve("etc/io.albireo.proxy.kek");
