@@ -46,6 +46,8 @@ final class Appliance {
     static final String SSH_PORT = "albireo.itests.sshPort";
     /** The system property through which the container learns the proxy protocol's port. */
     static final String PROXY_PORT = "albireo.itests.proxyPort";
+    /** The system property that tells a test the NBD port the container serves vDisks on. */
+    static final String NBD_PORT = "albireo.itests.nbdPort";
     /** The system property that holds the Maven version of the appliance under test. */
     static final String VERSION = "albireo.version";
     /** Whether libisal must be there (CI): the tests of the accelerated codec then fail rather than skip. */
@@ -130,22 +132,23 @@ final class Appliance {
      * @param ssh the Karaf console over ssh (etc/org.apache.karaf.shell.cfg)
      * @param http Jetty (etc/org.ops4j.pax.web.cfg)
      * @param proxy the proxy protocol (etc/io.albireo.proxy.server.cfg)
+     * @param nbd the NBD server (etc/io.albireo.nbd.cfg)
      * @param discovery the UDP port of OSD discovery's multicast group (etc/io.albireo.discovery.cfg), so that the
      *        container neither hears nor is heard by an appliance running on this machine
      * @param asds the six ASDs of the embedded default, ASD 1 first, each with its driver
      */
-    record Ports(int ssh, int http, int proxy, int discovery, List<Integer> asds) {
+    record Ports(int ssh, int http, int proxy, int nbd, int discovery, List<Integer> asds) {
         static Ports free() {
             List<ServerSocket> held = new ArrayList<>();
             try (DatagramSocket udp = new DatagramSocket(0)) {
                 List<Integer> tcp = new ArrayList<>();
-                for (int i = 0; i < 3 + ASDS; i++) {
+                for (int i = 0; i < 4 + ASDS; i++) {
                     ServerSocket socket = new ServerSocket(0);
                     held.add(socket);
                     tcp.add(socket.getLocalPort());
                 }
-                return new Ports(tcp.get(0), tcp.get(1), tcp.get(2), udp.getLocalPort(), List.copyOf(tcp.subList(3,
-                        3 + ASDS)));
+                return new Ports(tcp.get(0), tcp.get(1), tcp.get(2), tcp.get(3), udp.getLocalPort(),
+                        List.copyOf(tcp.subList(4, 4 + ASDS)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } finally {
@@ -165,9 +168,11 @@ final class Appliance {
                     editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port",
                             Integer.toString(http)),
                     editConfigurationFilePut("etc/io.albireo.proxy.server.cfg", "port", Integer.toString(proxy)),
+                    editConfigurationFilePut("etc/io.albireo.nbd.cfg", "port", Integer.toString(nbd)),
                     editConfigurationFilePut("etc/io.albireo.discovery.cfg", "port", Integer.toString(discovery)),
                     systemProperty(SSH_PORT).value(Integer.toString(ssh)),
-                    systemProperty(PROXY_PORT).value(Integer.toString(proxy))));
+                    systemProperty(PROXY_PORT).value(Integer.toString(proxy)),
+                    systemProperty(NBD_PORT).value(Integer.toString(nbd))));
             for (int i = 1; i <= ASDS; i++) {
                 String port = Integer.toString(asds.get(i - 1));
                 options.add(editConfigurationFilePut("etc/io.albireo.asd-" + i + ".cfg", "port", port));

@@ -7,7 +7,7 @@
  * command in any bundle names one in {@code @Completion} and the console finds the one instance.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.albireo.console.support;
 
 import org.osgi.annotation.bundle.Export;

@@ -44,9 +44,15 @@ class NbdServerTest {
 
     @BeforeEach
     void start() throws IOException {
-        for (String tool : List.of("nbdinfo", "nbdcopy", "qemu-io", "qemu-img")) {
-            assumeTrue(Files.isExecutable(Path.of("/usr/bin", tool)), tool + " is not installed (libnbd-bin, "
-                    + "qemu-utils)");
+        for (String tool : List.of("nbdinfo", "nbdcopy", "qemu-io", "qemu-img", "fio")) {
+            boolean there = Files.isExecutable(Path.of("/usr/bin", tool));
+            String why = tool + " is not installed (apt-get install libnbd-bin qemu-utils fio)";
+            // CI has them (.ci/run installs them): there, a missing client fails the test instead of skipping it.
+            if (System.getenv("ALBIREO_REQUIRE_NBD_CLIENTS") != null) {
+                assertTrue(there, why);
+            } else {
+                assumeTrue(there, why);
+            }
         }
         stack = new VolumeStack(dir);
         stack.volumes().createVPool(VPoolConfig.of("pool").withScoSize(1 << 20).withWriteBuffer(null, 16L << 20));
@@ -126,7 +132,6 @@ class NbdServerTest {
 
     @Test
     void fioVerifiesRandomWritesAtQueueDepth32() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/fio")), "fio is not installed");
         String out = run("fio", "--name=verify", "--ioengine=nbd", "--uri=" + uri(), "--rw=randwrite", "--bs=4k",
                 "--iodepth=32", "--size=16M", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1");
         assertFalse(out.contains("verify: bad"), out);

@@ -61,6 +61,17 @@ public final class VolumeDriverService implements VolumeService {
 
         @AttributeDefinition(description = "Threads that serve reads (of the write buffer and the backend)")
         int readThreads() default 8;
+
+        @AttributeDefinition(description = "A vPool to create with every default when it does not exist (the"
+                + " embedded appliance's 'default'); empty: none")
+        String provisionVPool() default "";
+
+        @AttributeDefinition(description = "A vDisk to create in that vPool when it does not exist, so that a"
+                + " newcomer has an NBD export at once; empty: none")
+        String provisionVDisk() default "";
+
+        @AttributeDefinition(description = "The provisioned vDisk's size in bytes")
+        long provisionVDiskSize() default 1L << 30;
     }
 
     /** A vPool's local resources, opened on first use. */
@@ -95,6 +106,7 @@ public final class VolumeDriverService implements VolumeService {
     private final ExecutorService readers;
     private final Map<String, Pool> pools = new HashMap<>();
     private final Map<String, Opened> opened = new HashMap<>();
+    private Thread provisioner;
 
     /** For DS. */
     @Activate
@@ -102,6 +114,40 @@ public final class VolumeDriverService implements VolumeService {
         this(store, metadata, config.dataDirectory().isEmpty()
                 ? Path.of(System.getProperty("karaf.data", "data"), "volumes") : Path.of(config.dataDirectory()),
                 config.applianceName().isEmpty() ? hostName() : config.applianceName(), config.readThreads());
+        if (!config.provisionVPool().isEmpty()) {
+            provisioner = DaemonThreads.named("albireo-vdisk-provision").newThread(() -> provision(
+                    config.provisionVPool(), config.provisionVDisk(), config.provisionVDiskSize()));
+            provisioner.start();
+        }
+    }
+
+    /**
+     * Creates the configured vPool and vDisk if they do not exist, retrying while the backend is not ready (its OSDs
+     * not yet claimed, say) for up to ten minutes.
+     */
+    private void provision(String vPool, String vDisk, long size) {
+        for (int attempt = 0; attempt < 300 && !Thread.currentThread().isInterrupted(); attempt++) {
+            try {
+                if (vPool(vPool).isEmpty()) {
+                    createVPool(VPoolConfig.of(vPool));
+                }
+                if (!vDisk.isEmpty() && vDisk(vDisk).isEmpty()) {
+                    createVDisk(vPool, vDisk, size);
+                }
+                return;
+            } catch (RuntimeException e) {
+                if (attempt == 0 || attempt % 30 == 29) {
+                    LOG.info("provisioning vPool {} and vDisk {} waits for the backend: {}", vPool, vDisk,
+                            e.getMessage());
+                }
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+        LOG.warn("vPool {} and vDisk {} were not provisioned: the backend did not take them", vPool, vDisk);
     }
 
     VolumeDriverService(ObjectStore store, MetadataStore metadata, Path dataDirectory, String appliance,
@@ -114,7 +160,20 @@ public final class VolumeDriverService implements VolumeService {
     }
 
     @Deactivate
-    synchronized void deactivate() {
+    void deactivate() {
+        Thread p = provisioner;
+        if (p != null) {
+            p.interrupt();
+            try {
+                p.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeAll();
+    }
+
+    private synchronized void closeAll() {
         for (Map.Entry<String, Opened> e : opened.entrySet()) {
             try {
                 e.getValue().volume.close();

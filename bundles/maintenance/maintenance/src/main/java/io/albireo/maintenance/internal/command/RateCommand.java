@@ -25,25 +25,6 @@ public class RateCommand extends MaintenanceAction {
     }
 
     static long parse(String text) {
-        String t = text.strip().toUpperCase(java.util.Locale.ROOT);
-        long unit = 1;
-        if (t.endsWith("B")) {
-            t = t.substring(0, t.length() - 1);
-        }
-        char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
-        if (last == 'K' || last == 'M' || last == 'G') {
-            unit = last == 'K' ? 1L << 10 : last == 'M' ? 1L << 20 : 1L << 30;
-            t = t.substring(0, t.length() - 1);
-        }
-        try {
-            long v = Long.parseLong(t.strip());
-            if (v < 0) {
-                throw new NumberFormatException();
-            }
-            return Math.multiplyExact(v, unit);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("a rate is a number of bytes per second with an optional K, M or G"
-                    + " (64M), or 0 for none; got '" + text + "'");
-        }
+        return io.albireo.console.support.Sizes.parse(text, "a rate (bytes per second, 0 for none)");
     }
 }
