@@ -40,6 +40,11 @@ import io.albireo.api.StorageException;
 final class LbaMap implements AutoCloseable {
     /** A map value's size. */
     static final int VALUE = 12;
+
+    static {
+        // Before any field's RocksDB object (the write options below) is made.
+        RocksDB.loadLibrary();
+    }
     private static final int KEY = 12;
 
     /**
@@ -77,7 +82,6 @@ final class LbaMap implements AutoCloseable {
     private LbaMap(Path dir, Settings settings) throws RocksDBException, IOException {
         this.dir = dir;
         Files.createDirectories(dir);
-        RocksDB.loadLibrary();
         cache = new LRUCache(settings.blockCacheBytes());
         bloom = new BloomFilter(10);
         dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
@@ -141,8 +145,7 @@ final class LbaMap implements AutoCloseable {
         try (WriteBatch batch = new WriteBatch()) {
             for (TLogRecord r : records) {
                 if (r.type() == TLogRecord.WRITE) {
-                    batch.put(data, key(vDisk, r.cluster()), ByteBuffer.allocate(VALUE).putLong(r.value())
-                            .putInt(r.dataCrc()).array());
+                    batch.put(data, key(vDisk, r.cluster()), value(r.value(), r.dataCrc()));
                 } else {
                     batch.deleteRange(data, key(vDisk, r.cluster()), key(vDisk, r.cluster() + r.value()));
                 }
@@ -243,7 +246,13 @@ final class LbaMap implements AutoCloseable {
         cache.close();
     }
 
-    private static byte[] key(int vDisk, long cluster) {
+    /** @return a map value: the packed location, then the cluster's CRC32C */
+    static byte[] value(long packedLocation, int crc) {
+        return ByteBuffer.allocate(VALUE).putLong(packedLocation).putInt(crc).array();
+    }
+
+    /** @return a map key: the vDisk id, then the cluster */
+    static byte[] key(int vDisk, long cluster) {
         return ByteBuffer.allocate(KEY).putInt(vDisk).putLong(cluster).array();
     }
 
@@ -251,7 +260,7 @@ final class LbaMap implements AutoCloseable {
         return ByteBuffer.allocate(4).putInt(vDisk).array();
     }
 
-    private Entry entry(byte[] v, int vDisk, long cluster) {
+    Entry entry(byte[] v, int vDisk, long cluster) {
         if (v.length != VALUE) {
             throw new IntegrityException("LBA map at " + dir + ": the entry of cluster " + cluster + " of vDisk " + vDisk
                     + " is " + v.length + " bytes, not " + VALUE);
