@@ -149,7 +149,7 @@ class NbdServerTest {
     @Test
     void badRequestsGetErrorsAndMalformedOnesCloseTheConnectionTouchingNothing() throws Exception {
         run("qemu-io", "-f", "raw", "-c", "write -P 0x11 0 64k", uri());
-        try (RawClient c = new RawClient(server.address())) {
+        try (NbdTestClient c = new NbdTestClient(server.address())) {
             c.go("disk");
             assertEquals(Nbd.EINVAL, c.request(0, Nbd.CMD_READ, SIZE - 10, 11, null).errno(), "a read past the end");
             assertEquals(Nbd.ENOSPC, c.request(0, Nbd.CMD_WRITE, SIZE - 1, 2, new byte[2]).errno(),
@@ -158,32 +158,27 @@ class NbdServerTest {
             assertEquals(Nbd.EINVAL, c.request(0, 99, 0, 10, null).errno(), "an unknown command");
             assertEquals(Nbd.EINVAL, c.request(0, Nbd.CMD_BLOCK_STATUS, 0, 10, null).errno(),
                     "block status without its context");
-            RawClient.Reply ok = c.request(0, Nbd.CMD_READ, 0, 16, null);
+            NbdTestClient.Reply ok = c.request(0, Nbd.CMD_READ, 0, 16, null);
             assertEquals(0, ok.errno(), "the connection survives them");
             assertArrayEquals(new byte[] {0x11, 0x11, 0x11, 0x11}, java.util.Arrays.copyOf(ok.data(), 4));
             c.send(ByteBuffer.allocate(28).putInt(0x12345678).array()); // bad magic
             assertTrue(c.closedByServer(), "a request without the magic closes the connection");
         }
-        try (RawClient c = new RawClient(server.address())) {
+        try (NbdTestClient c = new NbdTestClient(server.address())) {
             c.go("disk");
             // A write longer than the maximum block size cannot be read past: the connection closes, nothing written.
             c.send(ByteBuffer.allocate(28).putInt(Nbd.REQUEST_MAGIC).putShort((short) 0)
                     .putShort((short) Nbd.CMD_WRITE).putLong(1).putLong(0).putInt(64 << 20).array());
             assertTrue(c.closedByServer());
         }
-        try (RawClient c = new RawClient(server.address())) {
-            assertEquals(Nbd.REP_ERR_UNKNOWN, c.option(Nbd.OPT_GO, goData("nosuchdisk")));
+        try (NbdTestClient c = new NbdTestClient(server.address())) {
+            assertEquals(Nbd.REP_ERR_UNKNOWN, c.option(Nbd.OPT_GO, NbdTestClient.goData("nosuchdisk")));
             assertEquals(Nbd.REP_ERR_UNSUP, c.option(Nbd.OPT_STARTTLS, new byte[0]));
             assertEquals(Nbd.REP_ERR_INVALID, c.option(Nbd.OPT_GO, new byte[] {0, 0, 0, 9, 'x'}), "a name past the data");
             assertEquals(Nbd.REP_ERR_UNSUP, c.option(12345, new byte[3]));
         }
         String out = run("qemu-io", "-f", "raw", "-c", "read -P 0x11 0 64k", "-c", "read -P 0 64k 64k", uri());
         assertFalse(out.contains("Pattern verification failed"), out);
-    }
-
-    private static byte[] goData(String name) {
-        byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(6 + n.length).putInt(n.length).put(n).putShort((short) 0).array();
     }
 
     /** Runs a client; fails with its output if it exits non-zero. */
@@ -193,81 +188,5 @@ class NbdServerTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", command) + " did not finish");
         assertEquals(0, p.exitValue(), String.join(" ", command) + ":\n" + out);
         return out;
-    }
-
-    /** A minimal NBD client for the requests no real client sends. */
-    private static final class RawClient implements AutoCloseable {
-        record Reply(int errno, byte[] data) {
-        }
-
-        private final Socket socket;
-        private final DataInputStream in;
-        private final OutputStream out;
-        private long handles;
-
-        RawClient(InetSocketAddress address) throws IOException {
-            socket = new Socket(address.getAddress(), address.getPort());
-            socket.setSoTimeout(30_000);
-            in = new DataInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
-            assertEquals(Nbd.NBDMAGIC, in.readLong());
-            assertEquals(Nbd.IHAVEOPT, in.readLong());
-            in.readShort();
-            send(ByteBuffer.allocate(4).putInt(Nbd.FLAG_C_FIXED_NEWSTYLE | Nbd.FLAG_C_NO_ZEROES).array());
-        }
-
-        /** @return the type of the option's last reply (ACK or an error) */
-        int option(int option, byte[] data) throws IOException {
-            send(ByteBuffer.allocate(16 + data.length).putLong(Nbd.IHAVEOPT).putInt(option).putInt(data.length)
-                    .put(data).array());
-            for (;;) {
-                assertEquals(Nbd.OPTION_REPLY_MAGIC, in.readLong());
-                assertEquals(option, in.readInt());
-                int type = in.readInt();
-                in.readFully(new byte[in.readInt()]);
-                if (type != Nbd.REP_INFO && type != Nbd.REP_SERVER && type != Nbd.REP_META_CONTEXT) {
-                    return type;
-                }
-            }
-        }
-
-        void go(String name) throws IOException {
-            assertEquals(Nbd.REP_ACK, option(Nbd.OPT_GO, goData(name)));
-        }
-
-        Reply request(int flags, int type, long offset, int length, byte[] payload) throws IOException {
-            long handle = ++handles;
-            ByteBuffer b = ByteBuffer.allocate(28 + (payload == null ? 0 : payload.length)).putInt(Nbd.REQUEST_MAGIC)
-                    .putShort((short) flags).putShort((short) type).putLong(handle).putLong(offset).putInt(length);
-            if (payload != null) {
-                b.put(payload);
-            }
-            send(b.array());
-            assertEquals(Nbd.SIMPLE_REPLY_MAGIC, in.readInt());
-            int errno = in.readInt();
-            assertEquals(handle, in.readLong());
-            byte[] data = new byte[errno == 0 && type == Nbd.CMD_READ ? length : 0];
-            in.readFully(data);
-            return new Reply(errno, data);
-        }
-
-        void send(byte[] bytes) throws IOException {
-            out.write(bytes);
-            out.flush();
-        }
-
-        boolean closedByServer() {
-            try {
-                InputStream s = socket.getInputStream();
-                return s.read() < 0;
-            } catch (IOException e) {
-                return true; // a reset
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }

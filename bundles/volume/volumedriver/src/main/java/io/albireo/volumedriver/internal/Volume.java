@@ -689,6 +689,17 @@ final class Volume implements AutoCloseable {
                 }
                 continue;
             }
+            if (n >= replayFrom.get() && neverFlushed(t.getValue())) {
+                // Its header never reached the disk, so neither did any record (a flush syncs the header with them):
+                // the SCO a crash left open right after it began. Kept aside, not deleted.
+                LOG.warn("vDisk {}: TLog {} was never flushed (a crash right after it began); moved aside",
+                        layout.name(), n);
+                discard(t.getValue());
+                discard(scoPath);
+                scos.remove(n);
+                torn = true;
+                continue;
+            }
             FileChannel ch = FileChannel.open(scoPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
             Sco sco = new Sco(n, ch);
             local.put(n, sco);
@@ -716,6 +727,23 @@ final class Volume implements AutoCloseable {
             }
         }
         syncDirectory(dir.resolve("tlog"));
+    }
+
+    /** @return whether a TLog file is shorter than its header or its header is all zeros: it was never synced */
+    private static boolean neverFlushed(Path tlog) throws IOException {
+        if (Files.size(tlog) < TLogFormat.RECORD) {
+            return true;
+        }
+        byte[] header = new byte[TLogFormat.RECORD];
+        try (FileChannel ch = FileChannel.open(tlog, StandardOpenOption.READ)) {
+            ch.read(ByteBuffer.wrap(header), 0);
+        }
+        for (byte b : header) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
