@@ -191,7 +191,7 @@ final class NbdConnection implements Runnable {
                     String name = utf8(data);
                     VDisk opened = openOrNull(name);
                     if (opened == null) {
-                        throw new ProtocolError("NBD_OPT_EXPORT_NAME of '" + name + "', which cannot be opened");
+                        throw new ProtocolError("NBD_OPT_EXPORT_NAME of '" + printable(name) + "', which cannot be opened");
                     }
                     disk = opened;
                     ByteBuffer b = ByteBuffer.allocate(10 + (noZeroes ? 0 : 124)).putLong(opened.size())
@@ -261,10 +261,10 @@ final class NbdConnection implements Runnable {
             error(option, Nbd.REP_ERR_INVALID, "a malformed " + (option == Nbd.OPT_GO ? "NBD_OPT_GO" : "NBD_OPT_INFO"));
             return false;
         }
-        Optional<VDiskInfo> info = name.isEmpty() ? Optional.empty() : volumes.vDisk(name);
+        Optional<VDiskInfo> info = validName(name) ? volumes.vDisk(name) : Optional.empty();
         if (info.isEmpty()) {
             error(option, Nbd.REP_ERR_UNKNOWN, name.isEmpty() ? "name a vDisk: this server has no default export"
-                    : "no vDisk " + name);
+                    : "no vDisk " + printable(name));
             return false;
         }
         VDisk opened = null;
@@ -337,8 +337,8 @@ final class NbdConnection implements Runnable {
             error(option, Nbd.REP_ERR_INVALID, "a malformed meta context option");
             return;
         }
-        if (volumes.vDisk(export).isEmpty()) {
-            error(option, Nbd.REP_ERR_UNKNOWN, "no vDisk " + export);
+        if (!validName(export) || volumes.vDisk(export).isEmpty()) {
+            error(option, Nbd.REP_ERR_UNKNOWN, "no vDisk " + printable(export));
             return;
         }
         boolean allocation = set ? queries.contains(Nbd.BASE_ALLOCATION)
@@ -356,9 +356,9 @@ final class NbdConnection implements Runnable {
 
     private VDisk openOrNull(String name) {
         try {
-            return name.isEmpty() ? null : volumes.open(name);
+            return validName(name) ? volumes.open(name) : null;
         } catch (StorageException e) {
-            LOG.info("NBD {}: export {} not opened: {}", peer, name, e.getMessage());
+            LOG.info("NBD {}: export {} not opened: {}", peer, printable(name), e.getMessage());
             return null;
         }
     }
@@ -580,6 +580,26 @@ final class NbdConnection implements Runnable {
         while (left > 0) {
             left -= channel.write(buffers);
         }
+    }
+
+    /** @return whether a client's export name can be a vDisk's (anything else is no vDisk, never looked up) */
+    private static boolean validName(String name) {
+        try {
+            io.albireo.api.volume.VPoolConfig.requireName(name, "vDisk");
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** @return a client's string fit for a log line or a message: controls escaped, at most 100 characters */
+    static String printable(String s) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < s.length() && out.length() < 100; i++) {
+            char c = s.charAt(i);
+            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return s.length() > 100 ? out + "..." : out.toString();
     }
 
     private static String utf8(byte[] b) throws CharacterCodingException {
