@@ -68,6 +68,80 @@ public class VolumeIT extends ApplianceTestSupport {
         assertFalse(console("vdisk:list").contains("scratch"));
     }
 
+    /**
+     * Updating the NBD bundle, then restarting the volume driver's, loses no acknowledged write: a client's writes
+     * acknowledged and never flushed on a connection the update closes are there when a client reconnects.
+     */
+    @Test
+    public void updatingTheNbdAndVolumeBundlesLosesNoAcknowledgedWrite() throws Exception {
+        Appliance.await("the vDisk disk1 is provisioned", () -> volumes.vDisk("disk1").isPresent());
+        Assume.assumeTrue("qemu-io is not installed (qemu-utils)", Files.isExecutable(Path.of("/usr/bin/qemu-io")));
+        run("qemu-io", "-f", "raw", "-c", "write -P 0x31 8M 1M", nbd("disk1"));
+        java.net.Socket s = new java.net.Socket("127.0.0.1", Integer.getInteger(Appliance.NBD_PORT));
+        s.setSoTimeout(60_000);
+        java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+        java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+        in.readFully(new byte[18]); // NBDMAGIC, IHAVEOPT, handshake flags
+        out.writeInt(3); // fixed newstyle, no zeroes
+        byte[] name = "disk1".getBytes(StandardCharsets.US_ASCII);
+        out.writeLong(0x49484156454f5054L); // IHAVEOPT
+        out.writeInt(7); // NBD_OPT_GO
+        out.writeInt(6 + name.length);
+        out.writeInt(name.length);
+        out.write(name);
+        out.writeShort(0);
+        out.flush();
+        for (int type = 0; type != 1;) { // until NBD_REP_ACK
+            in.readLong();
+            in.readInt();
+            type = in.readInt();
+            in.readFully(new byte[in.readInt()]);
+        }
+        byte[] data = new byte[1 << 20];
+        java.util.Arrays.fill(data, (byte) 0x32);
+        out.writeInt(0x25609513); // a write, never flushed
+        out.writeShort(0);
+        out.writeShort(1);
+        out.writeLong(42);
+        out.writeLong(10L << 20);
+        out.writeInt(data.length);
+        out.write(data);
+        out.flush();
+        assertEquals(0x67446698, in.readInt());
+        assertEquals("the write is acknowledged", 0, in.readInt());
+        assertEquals(42, in.readLong());
+
+        org.osgi.framework.Bundle nbdBundle = Appliance.bundle(context, "io.albireo.nbd");
+        nbdBundle.update();
+        assertEquals("the old connection was closed by the update", -1, in.read());
+        s.close();
+        awaitExport();
+        String read = run("qemu-io", "-f", "raw", "-c", "read -P 0x31 8M 1M", "-c", "read -P 0x32 10M 1M",
+                nbd("disk1"));
+        assertFalse(read, read.contains("Pattern verification failed"));
+
+        org.osgi.framework.Bundle driver = Appliance.bundle(context, "io.albireo.volumedriver");
+        driver.stop();
+        driver.start();
+        awaitExport();
+        read = run("qemu-io", "-f", "raw", "-c", "read -P 0x31 8M 1M", "-c", "read -P 0x32 10M 1M", nbd("disk1"));
+        assertFalse(read, read.contains("Pattern verification failed"));
+    }
+
+    /** Waits until the export answers a client again (the NBD component back, the driver under it). */
+    private static void awaitExport() throws Exception {
+        Appliance.await("the NBD export is back", () -> {
+            try {
+                Process p = new ProcessBuilder("qemu-io", "-f", "raw", "-c", "read 0 512", nbd("disk1"))
+                        .redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
     private static String run(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
