@@ -20,6 +20,11 @@ final class ReadCache {
         this.capacity = capacity;
     }
 
+    /** @return whether it keeps anything (a bound of 0 keeps nothing: callers skip the copies) */
+    boolean enabled() {
+        return capacity > 0;
+    }
+
     /** @return the cluster's bytes, if cached (the caller must not change them) */
     synchronized byte[] get(int vDisk, long location) {
         return clusters.get(new Key(vDisk, location));

@@ -1,7 +1,6 @@
 package io.albireo.volumedriver.internal;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -550,7 +549,7 @@ final class Volume implements AutoCloseable {
     private ByteBuffer readBackend(ScoLocation start, int n) {
         int cs = layout.clusterSize();
         ByteBuffer b = ByteBuffer.allocate(n * cs);
-        boolean all = true;
+        boolean all = cache.enabled();
         for (int k = 0; k < n && all; k++) {
             byte[] c = cache.get(layout.id(), new ScoLocation(start.sco(), start.cluster() + k).packed());
             if (c == null) {
@@ -568,7 +567,7 @@ final class Volume implements AutoCloseable {
             throw new IntegrityException("vDisk " + layout.name() + ": SCO " + start.sco() + " on the backend is "
                     + "shorter than its TLog says");
         }
-        for (int k = 0; k < n; k++) {
+        for (int k = 0; cache.enabled() && k < n; k++) {
             byte[] c = new byte[cs];
             read.get(read.position() + k * cs, c);
             cache.put(layout.id(), new ScoLocation(start.sco(), start.cluster() + k).packed(), c);
@@ -970,7 +969,7 @@ final class Volume implements AutoCloseable {
             try {
                 ch.close();
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                LOG.warn("closing a write buffer file failed", e);
             }
         }
     }
